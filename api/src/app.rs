@@ -1,0 +1,131 @@
+//! The HTTP server: the app every request goes through, shared by `main` and the tests.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{ResourceDef, Server};
+use actix_web::http::Method;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::extract;
+use crate::middleware::request_context;
+use crate::openapi;
+use crate::routes::{self, Routes};
+use crate::state::AppState;
+
+pub const SWAGGER_UI: &str = "/swagger-ui/";
+pub const OPENAPI_JSON: &str = "/openapi.json";
+
+/// Starts serving the real API on `listener`.
+pub fn start(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    start_with_routes(state, listener, workers, routes::configure)
+}
+
+/// Starts serving `routes` (tests add their own probes to the real ones).
+pub fn start_with_routes(
+    state: AppState,
+    listener: TcpListener,
+    workers: usize,
+    routes: Routes,
+) -> std::io::Result<Server> {
+    let document = openapi::document_for(routes);
+    let route_table = web::Data::new(RouteTable::new(&document));
+    let body_limit = state.settings.body_limit;
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .configure(routes)
+            .split_for_parts();
+        app.app_data(state.clone())
+            .app_data(route_table.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(extract::query_config())
+            .app_data(extract::path_config())
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_JSON, document.clone()))
+            .route("/", web::get().to(index))
+            .default_service(web::to(fallback))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
+            .wrap(from_fn(request_context))
+    })
+    .workers(workers.max(1))
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// `/` leads people to the documented API.
+async fn index() -> HttpResponse {
+    HttpResponse::TemporaryRedirect()
+        .insert_header(("Location", SWAGGER_UI))
+        .finish()
+}
+
+/// What no route matched: 405 with `Allow` when the path exists under other methods, else 404.
+async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = routes.methods_for(req.path());
+    let method = req.method().clone();
+    Err(if allow.is_empty() {
+        ApiError::RouteNotFound {
+            method,
+            path: req.path().to_owned(),
+        }
+    } else {
+        ApiError::MethodNotAllowed { method, allow }
+    })
+}
+
+/// Which methods each path accepts, read from the OpenAPI document: the same registrations
+/// that build the app, so the two cannot disagree.
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn new(document: &utoipa::openapi::OpenApi) -> Self {
+        let mut table: Vec<(ResourceDef, Vec<Method>)> = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ]
+                .into_iter()
+                .filter_map(|(present, method)| present.then_some(method))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        // Served outside the documented API.
+        for path in ["/", OPENAPI_JSON, "/swagger-ui/{_:.*}"] {
+            table.push((ResourceDef::new(path), vec![Method::GET]));
+        }
+        RouteTable(table)
+    }
+
+    pub fn methods_for(&self, path: &str) -> Vec<Method> {
+        let mut methods: Vec<Method> = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, methods)| methods.iter().cloned())
+            .collect();
+        methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        methods.dedup();
+        methods
+    }
+}

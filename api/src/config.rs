@@ -1,0 +1,89 @@
+//! Every setting, from a command-line flag or a `PH_*` environment variable, with defaults that
+//! just work on a fresh clone.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use persistence::{DatabaseUrl, DbError};
+
+use crate::state::Settings;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-hub.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Database: postgres://… for PostgreSQL, sqlite://PATH or a plain path for SQLite.
+    /// Falls back to DATABASE_URL, then to an SQLite file under ./data/.
+    #[arg(long, env = "PH_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "PH_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// Worker threads serving HTTP (default: one per core).
+    #[arg(long, env = "PH_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "PH_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: u32,
+
+    /// File holding the token-signing key; generated (mode 0600) on first start if absent.
+    #[arg(
+        long,
+        env = "PH_SIGNING_KEY_FILE",
+        default_value = "data/signing.key",
+        global = true
+    )]
+    pub signing_key_file: PathBuf,
+
+    /// SMTP server for outgoing email, e.g. smtp://localhost:1025 or smtps://user:pass@host.
+    /// Unset: emails are written to the log instead of being sent.
+    #[arg(long, env = "PH_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Base URL that links in emails point at (default: http:// + the bind address).
+    #[arg(long, env = "PH_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "PH_BODY_LIMIT", default_value_t = crate::extract::DEFAULT_BODY_LIMIT, global = true)]
+    pub body_limit: usize,
+
+    /// Log format.
+    #[arg(long, env = "PH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's EnvFilter syntax (e.g. `info,api=debug`).
+    #[arg(long, env = "PH_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+impl Config {
+    pub fn database_url(&self) -> Result<DatabaseUrl, DbError> {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+            .parse()
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            body_limit: self.body_limit,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.bind))
+                .trim_end_matches('/')
+                .to_owned(),
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The API's one error format: RFC 9457 problem details (`application/problem+json`).
+//!
+//! Every failure a handler, an extractor or the framework can produce becomes an [`ApiError`],
+//! and every [`ApiError`] becomes a [`Problem`] here, in [`ApiError::error_response`]: the only
+//! place that maps errors to HTTP.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::request_id;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A stable, machine-readable error code. Each has exactly one HTTP status and title; clients
+/// branch on the code, never on the human-readable text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    RouteNotFound,
+    NotFound,
+    MethodNotAllowed,
+    MalformedJson,
+    InvalidQuery,
+    InvalidPath,
+    InvalidBody,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    ValidationFailed,
+    DatabaseUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::RouteNotFound,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::MalformedJson,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidPath,
+        ErrorCode::InvalidBody,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::ValidationFailed,
+        ErrorCode::DatabaseUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::RouteNotFound => "route_not_found",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidPath => "invalid_path",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::RouteNotFound | ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::MalformedJson | ErrorCode::InvalidQuery | ErrorCode::InvalidPath => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::InvalidBody | ErrorCode::ValidationFailed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ErrorCode::RouteNotFound => "No such route",
+            ErrorCode::NotFound => "Not found",
+            ErrorCode::MethodNotAllowed => "Method not allowed",
+            ErrorCode::MalformedJson => "Malformed JSON",
+            ErrorCode::InvalidQuery => "Invalid query string",
+            ErrorCode::InvalidPath => "Invalid path parameter",
+            ErrorCode::InvalidBody => "Request body does not match the schema",
+            ErrorCode::UnsupportedMediaType => "Unsupported media type",
+            ErrorCode::PayloadTooLarge => "Request body too large",
+            ErrorCode::ValidationFailed => "Validation failed",
+            ErrorCode::DatabaseUnavailable => "Database unavailable",
+            ErrorCode::Internal => "Internal error",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorCode::RouteNotFound => "No operation exists at this path; see /openapi.json.",
+            ErrorCode::NotFound => {
+                "The resource does not exist, or belongs to another tenant: both answer alike."
+            }
+            ErrorCode::MethodNotAllowed => {
+                "The path exists but not with this method; the Allow header lists the methods."
+            }
+            ErrorCode::MalformedJson => "The request body is not syntactically valid JSON.",
+            ErrorCode::InvalidQuery => {
+                "A query parameter is missing, unknown or of the wrong type."
+            }
+            ErrorCode::InvalidPath => "A path parameter is not of the expected form.",
+            ErrorCode::InvalidBody => {
+                "The JSON body has a field of the wrong type, a missing field or an unknown one; \
+                 `errors` names it."
+            }
+            ErrorCode::UnsupportedMediaType => "Send the body as application/json.",
+            ErrorCode::PayloadTooLarge => "The body exceeds the server's limit.",
+            ErrorCode::ValidationFailed => "One or more fields are invalid; `errors` lists each.",
+            ErrorCode::DatabaseUnavailable => {
+                "The database did not answer in time; retry after the Retry-After delay."
+            }
+            ErrorCode::Internal => {
+                "Something failed on the server. Quote the request_id when reporting it."
+            }
+        }
+    }
+
+    /// The problem `type` URI: a path of this API that describes the code (`GET /problems/{code}`).
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.as_str())
+    }
+
+    /// The code a bare framework status becomes when no handler chose one.
+    pub fn for_status(status: StatusCode) -> ErrorCode {
+        match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorCode::DatabaseUnavailable,
+            s if s.is_client_error() => ErrorCode::MalformedJson,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "contact_email", "code": "email", "message": "must be an email address"}))]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `licences[2].seats_used`.
+    pub field: String,
+    /// A stable code for what is wrong, e.g. `required`, `length`, `email`, `invalid_type`.
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details: the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation_failed",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "2 fields are invalid",
+    "code": "validation_failed",
+    "request_id": "01936f6e-2c4b-7cc0-a1f5-6f1d1c1e8a10",
+    "errors": [{"field": "name", "code": "required", "message": "must not be empty"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the problem type; `GET` it for its description.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong in this occurrence, for a human.
+    pub detail: String,
+    /// The stable machine code (see `GET /problems`).
+    pub code: ErrorCode,
+    /// The request's id (also in the `X-Request-Id` header); quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Every invalid field, for validation problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            type_uri: code.type_uri(),
+            title: code.title().to_owned(),
+            status: code.status().as_u16(),
+            detail: detail.into(),
+            code,
+            request_id: request_id::current(),
+            errors: None,
+        }
+    }
+
+    pub fn into_response(self, status: StatusCode) -> HttpResponse {
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match serde_json::to_vec(&self) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no route {method} {path}")]
+    RouteNotFound { method: Method, path: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("method {method} not allowed")]
+    MethodNotAllowed { method: Method, allow: Vec<Method> },
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("invalid query string: {0}")]
+    InvalidQuery(String),
+    #[error("invalid path: {0}")]
+    InvalidPath(String),
+    #[error("body does not match the schema: {0:?}")]
+    InvalidBody(FieldError),
+    #[error("unsupported media type {0:?}")]
+    UnsupportedMediaType(Option<String>),
+    #[error("body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
+    /// The cause is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::RouteNotFound { .. } => ErrorCode::RouteNotFound,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            ApiError::InvalidPath(_) => ErrorCode::InvalidPath,
+            ApiError::InvalidBody(_) => ErrorCode::InvalidBody,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let code = self.code();
+        match self {
+            ApiError::RouteNotFound { method, path } => {
+                Problem::new(code, format!("There is no operation {method} {path}."))
+            }
+            ApiError::NotFound(what) => Problem::new(code, format!("No such {what}.")),
+            ApiError::MethodNotAllowed { method, allow } => Problem::new(
+                code,
+                format!(
+                    "{method} is not allowed here; allowed: {}.",
+                    join_methods(allow)
+                ),
+            ),
+            ApiError::MalformedJson(detail)
+            | ApiError::InvalidQuery(detail)
+            | ApiError::InvalidPath(detail) => Problem::new(code, detail.clone()),
+            ApiError::InvalidBody(error) => Problem {
+                errors: Some(vec![error.clone()]),
+                ..Problem::new(code, format!("`{}`: {}", error.field, error.message))
+            },
+            ApiError::UnsupportedMediaType(found) => Problem::new(
+                code,
+                match found {
+                    Some(found) => {
+                        format!("Content-Type {found} is not accepted; send application/json.")
+                    }
+                    None => "The body has no Content-Type; send application/json.".to_owned(),
+                },
+            ),
+            ApiError::PayloadTooLarge { limit } => Problem::new(
+                code,
+                format!("The body exceeds the limit of {limit} bytes."),
+            ),
+            ApiError::Validation(errors) => Problem {
+                errors: Some(errors.clone()),
+                ..Problem::new(code, validation_detail(errors))
+            },
+            ApiError::DatabaseUnavailable(_) => {
+                Problem::new(code, "The database is busy or unreachable; retry shortly.")
+            }
+            ApiError::Internal(_) => Problem::new(
+                code,
+                "The server failed to handle this request; it has been logged under its request id.",
+            ),
+        }
+    }
+}
+
+fn validation_detail(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("`{}`: {}", one.field, one.message),
+        many => format!("{} fields are invalid.", many.len()),
+    }
+}
+
+fn join_methods(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::DatabaseUnavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = self.problem().into_response(self.status_code());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::MethodNotAllowed { allow, .. } => {
+                if let Ok(value) = HeaderValue::from_str(&join_methods(allow)) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            ApiError::DatabaseUnavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<persistence::DbError> for ApiError {
+    fn from(error: persistence::DbError) -> Self {
+        match error {
+            persistence::DbError::Unavailable(e) => ApiError::DatabaseUnavailable(e.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<persistence::QueryError> for ApiError {
+    fn from(error: persistence::QueryError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(error)
+    }
+}

@@ -1,0 +1,181 @@
+//! The OpenAPI document. Paths come from the services registered in [`crate::routes`]
+//! (utoipa-actix-web collects them, so a route cannot be missing from the spec); this module
+//! adds what is common to all of them: info, servers, tags, security schemes and the error
+//! responses every operation can give, all pointing at the one problem schema.
+
+use actix_web::App;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{ErrorCode, FieldError, PROBLEM_JSON, Problem};
+use crate::routes::{self, Routes};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Partner Hub API",
+        description = "Partner organisations run their customers' accounts: customer accounts, \
+            partner users and customer admins, and delegated access into customers through access \
+            grants.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`) \
+            with a stable `code`; `GET /problems` lists them all.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "health", description = "Liveness and readiness probes for orchestrators."),
+        (name = "problems", description = "The catalogue of error codes that problem documents carry."),
+    ),
+    components(schemas(Problem, FieldError, ErrorCode)),
+    modifiers(&SecuritySchemes),
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from the login endpoint."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub const BEARER: &str = "bearer";
+
+/// The document of the real API.
+pub fn document() -> OpenApi {
+    document_for(routes::configure)
+}
+
+/// The document of an app built from `routes` (the real one, or a test's).
+pub fn document_for(routes: Routes) -> OpenApi {
+    let mut base = ApiDoc::openapi();
+    base.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(base)
+        .configure(routes)
+        .split_for_parts();
+    finish(document)
+}
+
+pub fn to_yaml(document: &OpenApi) -> String {
+    document
+        .to_yaml()
+        .unwrap_or_else(|e| format!("# the document could not be rendered: {e}\n"))
+}
+
+/// The error responses every operation shares, by status: (component name, description).
+const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
+    (
+        "400",
+        "BadRequest",
+        "Malformed JSON, or a query or path parameter that does not parse.",
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "The body exceeds the server's limit.",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not sent as application/json.",
+    ),
+    (
+        "422",
+        "UnprocessableEntity",
+        "The body is well-formed but invalid; `errors` lists each field.",
+    ),
+    (
+        "500",
+        "InternalError",
+        "An unexpected failure; quote the `request_id` when reporting it.",
+    ),
+];
+
+fn finish(mut document: OpenApi) -> OpenApi {
+    let components = document.components.get_or_insert_with(Default::default);
+    for (_, name, description) in SHARED_RESPONSES {
+        components
+            .responses
+            .insert((*name).to_owned(), RefOr::T(problem_response(description)));
+    }
+    // An error response declared without a body gets the problem schema: handlers only say
+    // which statuses they answer and why.
+    for path in document.paths.paths.values_mut() {
+        let has_path_params = path.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        for operation in operations(path) {
+            add_shared_responses(operation, has_path_params);
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let is_error = status.starts_with('4') || status.starts_with('5');
+                if let RefOr::T(response) = response
+                    && is_error
+                    && response.content.is_empty()
+                {
+                    response
+                        .content
+                        .insert(PROBLEM_JSON.to_owned(), RefOr::T(problem_content()));
+                }
+            }
+        }
+    }
+    document
+}
+
+fn operations(path: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        path.get.as_mut(),
+        path.put.as_mut(),
+        path.post.as_mut(),
+        path.delete.as_mut(),
+        path.options.as_mut(),
+        path.head.as_mut(),
+        path.patch.as_mut(),
+        path.trace.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn add_shared_responses(operation: &mut Operation, has_path_params: bool) {
+    let has_body = operation.request_body.is_some();
+    let has_params =
+        has_path_params || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    for (status, name, _) in SHARED_RESPONSES {
+        let applies = match *status {
+            "400" => has_body || has_params,
+            "413" | "415" | "422" => has_body,
+            _ => true,
+        };
+        if applies && !operation.responses.responses.contains_key(*status) {
+            operation.responses.responses.insert(
+                (*status).to_owned(),
+                RefOr::Ref(Ref::from_response_name(*name)),
+            );
+        }
+    }
+}
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, problem_content())
+        .build()
+}
+
+pub fn problem_content() -> Content {
+    Content::new(Some(Ref::from_schema_name("Problem")))
+}

@@ -1,0 +1,14 @@
+//! Every operation of the API, registered in one place.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod health;
+pub mod problems;
+
+/// Registers a set of operations; the app and its OpenAPI document are both built from one.
+pub type Routes = fn(&mut ServiceConfig);
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    problems::configure(cfg);
+}

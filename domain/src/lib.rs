@@ -1,0 +1,6 @@
+//! Partner Hub's product rules, free of I/O.
+//!
+//! Nothing in this crate may depend on diesel, actix-web or tokio (a test in `tests/` walks
+//! `Cargo.lock` to keep it so): the rules must be testable and reusable on their own.
+
+pub mod clock;

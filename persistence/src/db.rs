@@ -1,0 +1,391 @@
+//! The one way to the database: a pool over SQLite or PostgreSQL, picked by the URL's scheme,
+//! with the migrations of both dialects embedded and the transactions every change runs in.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::R2D2Connection;
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Applied to every pooled SQLite connection: WAL lets readers run beside the one writer,
+/// `busy_timeout` makes a writer wait for the lock instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("invalid database URL `{0}`: use postgres://…, sqlite://PATH or a file path")]
+    InvalidUrl(String),
+    #[error("could not prepare the database file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not connect to the database: {0}")]
+    Connect(#[from] ConnectionError),
+    /// Every connection stayed busy for the whole checkout timeout.
+    #[error("no database connection became free in time: {0}")]
+    Unavailable(#[from] r2d2::Error),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+/// Where the data lives: the backend is decided once, here, from the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = DbError;
+
+    fn from_str(url: &str) -> Result<Self, DbError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        // A file path, never another scheme, and never `:memory:`: each pooled connection
+        // would see a database of its own.
+        if path.is_empty() || path.contains("://") || path.starts_with(":memory:") {
+            return Err(DbError::InvalidUrl(url.to_owned()));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+}
+
+impl DatabaseUrl {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Opens one connection, ready for use (SQLite pragmas applied).
+    pub fn establish(&self) -> Result<DbConnection, DbError> {
+        match self {
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(url)?)),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    DbError::InvalidUrl(format!("{} (not UTF-8)", path.display()))
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    /// The same URL with the password hidden, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.url.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        Ok(conn.ping()?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection left inside a transaction (a panic mid-way) must never be reused.
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub checkout_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            checkout_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The pool. Cheap to clone; every query goes through [`Db::read`] or [`Db::transaction`].
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Opens the pool, creating the SQLite file (and its folder) on first use.
+    pub fn connect(url: &DatabaseUrl, options: PoolOptions) -> Result<Db, DbError> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            create_parent_dir(path)?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.checkout_timeout)
+            .build(Manager { url: url.clone() })?;
+        Ok(Db {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every pending migration; returns the names applied.
+    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
+        let mut conn = self.pool.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    /// Reverts every applied migration, newest first; returns the names reverted.
+    pub fn revert_all(&self) -> Result<Vec<String>, DbError> {
+        let mut conn = self.pool.get()?;
+        let reverted = match &mut *conn {
+            DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+        Ok(reverted.iter().map(ToString::to_string).collect())
+    }
+
+    /// Checks that the database answers.
+    pub fn ping(&self) -> Result<(), DbError> {
+        Ok(self.pool.get()?.ping()?)
+    }
+
+    /// Runs read-only work on a pooled connection, outside any explicit transaction.
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    ///
+    /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front: a deferred
+    /// transaction that reads and then writes can fail with `SQLITE_BUSY` at the write without
+    /// waiting, and would turn concurrent changes into errors instead of a queue.
+    pub fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let conn = &mut *conn;
+        match conn {
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            }
+            DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+        }
+        .map_err(DbError::from)?;
+        match work(conn) {
+            Ok(value) => {
+                DbConnection::commit_transaction(conn).map_err(DbError::from)?;
+                Ok(value)
+            }
+            Err(error) => {
+                // The original error is the one worth reporting; a connection whose rollback
+                // failed is discarded by the pool (`has_broken`).
+                if let Err(rollback) = DbConnection::rollback_transaction(conn) {
+                    tracing::warn!(error = %rollback, "rollback failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// SQLite's effective settings on a pooled connection, for checks and diagnostics.
+    pub fn sqlite_pragmas(&self) -> Result<Option<SqlitePragmas>, DbError> {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::{BigInt, Text};
+
+        #[derive(diesel::QueryableByName)]
+        struct Pragmas {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+            #[diesel(sql_type = BigInt)]
+            foreign_keys: i64,
+            #[diesel(sql_type = BigInt)]
+            synchronous: i64,
+            #[diesel(sql_type = BigInt)]
+            busy_timeout: i64,
+        }
+
+        let mut conn = self.pool.get()?;
+        let DbConnection::Sqlite(c) = &mut *conn else {
+            return Ok(None);
+        };
+        let row: Pragmas = diesel::sql_query(
+            "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode, \
+                    (SELECT foreign_keys FROM pragma_foreign_keys) AS foreign_keys, \
+                    (SELECT synchronous FROM pragma_synchronous) AS synchronous, \
+                    (SELECT timeout FROM pragma_busy_timeout) AS busy_timeout",
+        )
+        .get_result(c)?;
+        Ok(Some(SqlitePragmas {
+            journal_mode: row.journal_mode,
+            foreign_keys: row.foreign_keys == 1,
+            synchronous: row.synchronous,
+            busy_timeout_ms: row.busy_timeout,
+        }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlitePragmas {
+    pub journal_mode: String,
+    pub foreign_keys: bool,
+    /// 1 = NORMAL.
+    pub synchronous: i64,
+    pub busy_timeout_ms: i64,
+}
+
+fn create_parent_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        let url = |s: &str| s.parse::<DatabaseUrl>();
+        assert_eq!(
+            url("postgres://postgres@127.0.0.1:5432/test")
+                .unwrap()
+                .backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            url("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            url("sqlite://data/hub.db").unwrap(),
+            DatabaseUrl::Sqlite("data/hub.db".into())
+        );
+        assert_eq!(
+            url("sqlite:///tmp/hub.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/hub.db".into())
+        );
+        assert_eq!(url("hub.db").unwrap(), DatabaseUrl::Sqlite("hub.db".into()));
+        for bad in [
+            "",
+            "mysql://h/db",
+            "sqlite://",
+            ":memory:",
+            "sqlite://:memory:",
+        ] {
+            assert!(url(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        let url: DatabaseUrl = "postgres://app:s3cret@db:5432/hub".parse().unwrap();
+        assert_eq!(url.redacted(), "postgres://app:***@db:5432/hub");
+        let url: DatabaseUrl = "postgres://app@db/hub".parse().unwrap();
+        assert_eq!(url.redacted(), "postgres://app@db/hub");
+    }
+
+    #[test]
+    fn sqlite_connections_get_the_pragmas_and_the_file_is_created() {
+        let dir = std::env::temp_dir().join(format!("ph-db-{}", uuid::Uuid::new_v4()));
+        let url = DatabaseUrl::Sqlite(dir.join("nested").join("hub.db"));
+        let db = Db::connect(&url, PoolOptions::default()).unwrap();
+        db.migrate().unwrap();
+        let pragmas = db.sqlite_pragmas().unwrap().unwrap();
+        assert_eq!(pragmas.journal_mode, "wal");
+        assert!(pragmas.foreign_keys);
+        assert_eq!(pragmas.synchronous, 1);
+        assert_eq!(pragmas.busy_timeout_ms, 5000);
+        assert!(dir.join("nested").join("hub.db").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
