@@ -255,6 +255,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// Kept whole (not yet a string) so a transaction can tell a serialization failure.
+    #[error("database error: {0}")]
+    Database(#[from] persistence::DbError),
     /// The cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -278,7 +281,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
-            ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Database(persistence::DbError::Unavailable(_)) => {
+                ErrorCode::DatabaseUnavailable
+            }
+            ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -320,10 +326,11 @@ impl ApiError {
                 errors: Some(errors.clone()),
                 ..Problem::new(code, validation_detail(errors))
             },
-            ApiError::DatabaseUnavailable(_) => {
+            ApiError::DatabaseUnavailable(_)
+            | ApiError::Database(persistence::DbError::Unavailable(_)) => {
                 Problem::new(code, "The database is busy or unreachable; retry shortly.")
             }
-            ApiError::Internal(_) => Problem::new(
+            ApiError::Database(_) | ApiError::Internal(_) => Problem::new(
                 code,
                 "The server failed to handle this request; it has been logged under its request id.",
             ),
@@ -352,9 +359,9 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            ApiError::DatabaseUnavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+        match self.code() {
+            ErrorCode::Internal => tracing::error!(cause = %self, "internal error"),
+            ErrorCode::DatabaseUnavailable => tracing::warn!(cause = %self, "database unavailable"),
             _ => {}
         }
         let mut response = self.problem().into_response(self.status_code());
@@ -365,7 +372,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
-            ApiError::DatabaseUnavailable(_) => {
+            _ if self.code() == ErrorCode::DatabaseUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
@@ -374,18 +381,15 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<persistence::DbError> for ApiError {
-    fn from(error: persistence::DbError) -> Self {
-        match error {
-            persistence::DbError::Unavailable(e) => ApiError::DatabaseUnavailable(e.to_string()),
-            other => ApiError::internal(other),
-        }
+impl From<persistence::QueryError> for ApiError {
+    fn from(error: persistence::QueryError) -> Self {
+        ApiError::Database(error.into())
     }
 }
 
-impl From<persistence::QueryError> for ApiError {
-    fn from(error: persistence::QueryError) -> Self {
-        ApiError::internal(error)
+impl persistence::TransactionError for ApiError {
+    fn is_serialization_failure(&self) -> bool {
+        matches!(self, ApiError::Database(e) if e.is_serialization_failure())
     }
 }
 

@@ -95,8 +95,9 @@ fn shape_error(path: &str, error: &serde_json::Error) -> FieldError {
     if let Some(field) = field_of("missing field ") {
         return FieldError::new(field, "required", "is required");
     }
-    if let Some(field) = field_of("unknown field ") {
-        return FieldError::new(field, "unknown_field", message);
+    if message.starts_with("unknown field ") {
+        // Here the path already ends at the unknown key.
+        return FieldError::new(path, "unknown_field", message);
     }
     let field = if path == "." {
         "body".to_owned()
@@ -157,7 +158,10 @@ mod tests {
     #[test]
     fn syntax_errors_are_malformed_json() {
         assert!(matches!(error("{\"name\": "), ApiError::MalformedJson(_)));
-        assert!(matches!(error("{} trailing"), ApiError::MalformedJson(_)));
+        assert!(matches!(
+            error(r#"{"name": "A", "licences": []} trailing"#),
+            ApiError::MalformedJson(_)
+        ));
         assert!(matches!(error(""), ApiError::MalformedJson(_)));
     }
 
@@ -183,6 +187,6 @@ mod tests {
             field(r#"{"name": "A", "licences": [], "extra": 1}"#),
             ("extra".into(), "unknown_field".into())
         );
-        assert_eq!(field("[1]"), ("body".into(), "invalid_type".into()));
+        assert_eq!(field("5"), ("body".into(), "invalid_type".into()));
     }
 }

@@ -239,39 +239,54 @@ impl Db {
         work(&mut conn)
     }
 
-    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
-    ///
-    /// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front: a deferred
-    /// transaction that reads and then writes can fail with `SQLITE_BUSY` at the write without
-    /// waiting, and would turn concurrent changes into errors instead of a queue.
+    /// Runs `work` in one serializable transaction: committed when it returns `Ok`, rolled back
+    /// otherwise. Both backends give the same guarantee, so a rule checked inside (say, "a
+    /// partner keeps one active admin") holds under any concurrency:
+    /// - SQLite begins `IMMEDIATE`, taking the write lock up front, so writers queue (a deferred
+    ///   transaction that reads and then writes would fail with `SQLITE_BUSY` without waiting);
+    /// - PostgreSQL runs `SERIALIZABLE`, and `work` runs again when the database reports a
+    ///   serialization failure. So that a transaction that keeps losing cannot starve, its
+    ///   last attempts run alone: every write transaction holds a shared advisory lock, and an
+    ///   attempt from [`RUN_ALONE_FROM`] on holds it exclusively.
     pub fn transaction<T, E>(
         &self,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+        mut work: impl FnMut(&mut DbConnection) -> Result<T, E>,
     ) -> Result<T, E>
     where
-        E: From<DbError>,
+        E: TransactionError,
     {
         let mut conn = self.pool.get().map_err(DbError::from)?;
         let conn = &mut *conn;
-        match conn {
-            DbConnection::Sqlite(c) => {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-            }
-            DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
-        }
-        .map_err(DbError::from)?;
-        match work(conn) {
-            Ok(value) => {
-                DbConnection::commit_transaction(conn).map_err(DbError::from)?;
-                Ok(value)
-            }
-            Err(error) => {
-                // The original error is the one worth reporting; a connection whose rollback
-                // failed is discarded by the pool (`has_broken`).
-                if let Err(rollback) = DbConnection::rollback_transaction(conn) {
-                    tracing::warn!(error = %rollback, "rollback failed");
+        let mut attempt = 1;
+        loop {
+            let outcome = match conn {
+                DbConnection::Sqlite(_) => run_once(conn, &mut work),
+                DbConnection::Postgres(pg) => {
+                    let alone = attempt >= RUN_ALONE_FROM;
+                    // Taken before BEGIN, so the snapshot is taken once the lock is held.
+                    pg.batch_execute(&writer_lock_sql("lock", alone))
+                        .map_err(DbError::from)?;
+                    let outcome = run_once(conn, &mut work);
+                    if let DbConnection::Postgres(pg) = conn {
+                        // Should this fail, the connection is broken: the pool's check-out ping
+                        // discards it, and closing the session releases the lock.
+                        if let Err(error) = pg.batch_execute(&writer_lock_sql("unlock", alone)) {
+                            tracing::warn!(%error, "releasing the writer lock failed");
+                        }
+                    }
+                    outcome
                 }
-                Err(error)
+            };
+            match outcome {
+                Err(error) if error.is_serialization_failure() && attempt < RUN_ALONE_FROM => {
+                    tracing::debug!(
+                        attempt,
+                        "serialization failure; running the transaction again"
+                    );
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+                outcome => return outcome,
             }
         }
     }
@@ -310,6 +325,77 @@ impl Db {
             synchronous: row.synchronous,
             busy_timeout_ms: row.busy_timeout,
         }))
+    }
+}
+
+/// The attempt from which a PostgreSQL transaction that keeps meeting serialization failures
+/// runs with no other writer beside it (and so cannot fail that way again).
+pub const RUN_ALONE_FROM: u32 = 4;
+
+/// The advisory lock every PostgreSQL write transaction holds ("PHUB").
+const WRITER_LOCK_KEY: i64 = 0x5048_5542;
+
+fn writer_lock_sql(action: &str, exclusive: bool) -> String {
+    let mode = if exclusive { "" } else { "_shared" };
+    format!("SELECT pg_advisory_{action}{mode}({WRITER_LOCK_KEY})")
+}
+
+/// A random pause that grows with the attempt, so that transactions which collided do not
+/// collide again in lockstep (at most ~2^attempt ms, capped at 100 ms).
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let ceiling_ms = (1u64 << attempt.min(7)).min(100);
+    Duration::from_micros(random % (ceiling_ms * 1000))
+}
+
+fn run_once<T, E: TransactionError>(
+    conn: &mut DbConnection,
+    work: &mut impl FnMut(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+        }
+    }
+    .map_err(DbError::from)?;
+    match work(conn) {
+        Ok(value) => {
+            DbConnection::commit_transaction(conn).map_err(DbError::from)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The original error is the one worth reporting; a connection whose rollback
+            // failed is discarded by the pool (`has_broken`).
+            if let Err(rollback) = DbConnection::rollback_transaction(conn) {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// An error a transaction can end with: it can hold a database error, and says whether that
+/// was a serialization failure (worth running the transaction again).
+pub trait TransactionError: From<DbError> {
+    fn is_serialization_failure(&self) -> bool;
+}
+
+impl TransactionError for DbError {
+    fn is_serialization_failure(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            DbError::Query(Error::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        )
     }
 }
 

@@ -1,1 +1,8 @@
+//! Every end-to-end test, in one binary so that it links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod architecture;
+mod database;
+mod errors;
+mod health;
+mod openapi;

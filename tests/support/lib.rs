@@ -1,1 +1,98 @@
+//! Test support: the real app on a free port over a fresh database of the backend under test.
+//!
+//! The backend is chosen by `DATABASE_URL`: unset (or an SQLite path) → a temporary SQLite file
+//! per test; `postgres://…` → a fresh database per test on that server, dropped afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod database;
+pub mod probes;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use api::keys::SigningKey;
+use api::routes::Routes;
+use api::state::{AppState, Settings};
+use chrono::{TimeZone, Utc};
+use domain::clock::ManualClock;
+use persistence::Db;
+
+pub use database::TestDatabase;
+
+pub struct TestApp {
+    /// e.g. `http://127.0.0.1:41234`
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The app's clock: tests move it instead of sleeping.
+    pub clock: Arc<ManualClock>,
+    pub db: Db,
+    pub database: TestDatabase,
+    server: ServerHandle,
+}
+
+impl TestApp {
+    /// The real API.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(api::routes::configure, Settings::default()).await
+    }
+
+    /// The real API plus the test probes (routes that fail on purpose).
+    pub async fn spawn_with_probes() -> TestApp {
+        Self::spawn_with(probes::configure, Settings::default()).await
+    }
+
+    pub async fn spawn_with(routes: Routes, settings: Settings) -> TestApp {
+        let database = TestDatabase::create();
+        let db = database.connect();
+        db.migrate().expect("migrations apply");
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+        ));
+        let state = AppState {
+            db: db.clone(),
+            clock: clock.clone(),
+            signing_key: Arc::new(SigningKey::generate().unwrap()),
+            settings: Arc::new(settings),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let server = api::app::start_with_routes(state, listener, 2, routes).unwrap();
+        let handle = server.handle();
+        tokio::spawn(server);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            address,
+            client,
+            clock,
+            db,
+            database,
+            server: handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
+    }
+}
+
+/// Reads a problem document, checking the content type that says it is one.
+pub async fn problem(response: reqwest::Response) -> serde_json::Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    response.json().await.unwrap()
+}

@@ -1,0 +1,52 @@
+# Partner Hub — every routine task. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+# PostgreSQL used by `make test-postgres` (and by `make test` when DATABASE_URL points at one).
+PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+# cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
+TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
+
+.PHONY: help run build test test-sqlite test-postgres fmt fmt-check lint openapi bench ci clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## build and serve on http://127.0.0.1:8080 (SQLite under ./data, migrated at start)
+	@echo "Swagger UI: http://$${PH_BIND:-127.0.0.1:8080}/swagger-ui/"
+	$(CARGO) run -p api --bin partner-hub -- serve
+
+build: ## build the server in release mode (target/release/partner-hub)
+	$(CARGO) build --release -p api --bin partner-hub
+
+test: test-sqlite ## the whole suite on SQLite, and on PostgreSQL too when DATABASE_URL=postgres://…
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL run skipped: set DATABASE_URL=postgres://… (CI always runs it)"; fi
+
+test-sqlite: ## the whole suite, each test on its own temporary SQLite file
+	env -u DATABASE_URL $(TEST_RUNNER)
+
+test-postgres: ## the whole suite, each test on its own fresh PostgreSQL database (PG_URL)
+	DATABASE_URL=$(PG_URL) $(TEST_RUNNER)
+
+fmt: ## format the code
+	$(CARGO) fmt --all
+
+fmt-check: ## fail when the code is not formatted
+	$(CARGO) fmt --all -- --check
+
+lint: ## clippy over every target, warnings are errors
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+openapi: ## regenerate openapi.yaml from the code
+	$(CARGO) run -q -p api --bin partner-hub -- openapi > openapi.yaml.tmp && mv openapi.yaml.tmp openapi.yaml
+
+bench: ## performance benchmarks (issue: Performance)
+	@echo "no benchmarks yet"
+
+ci: fmt-check lint test ## what .ci/run runs
+
+clean: ## remove build output and the local database
+	$(CARGO) clean
+	rm -rf data

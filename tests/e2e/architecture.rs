@@ -1,0 +1,60 @@
+//! The layering holds: `domain` stays pure, `persistence` knows nothing of HTTP.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every package `root` depends on, transitively, as recorded in Cargo.lock (which lists
+/// normal, build and dev dependencies alike: stricter than `cargo tree -e normal`).
+fn dependencies_of(root: &str) -> BTreeSet<String> {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
+        .expect("Cargo.lock is committed");
+    let lock: toml::Table = lock.parse().unwrap();
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for package in lock["package"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap().to_owned();
+        let deps: Vec<String> = package
+            .get("dependencies")
+            .and_then(|d| d.as_array())
+            .map(|deps| {
+                deps.iter()
+                    // "name version" when several versions are locked: keep the name.
+                    .map(|d| d.as_str().unwrap().split(' ').next().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        graph.entry(name).or_default().extend(deps);
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(name) = stack.pop() {
+        for dep in graph.get(&name).into_iter().flatten() {
+            if seen.insert(dep.clone()) {
+                stack.push(dep.clone());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn domain_depends_on_no_database_web_or_async_runtime() {
+    let deps = dependencies_of("domain");
+    assert!(
+        deps.contains("chrono"),
+        "the walk must see domain's dependencies: {deps:?}"
+    );
+    for forbidden in ["diesel", "actix-web", "actix-rt", "tokio", "r2d2", "utoipa"] {
+        assert!(!deps.contains(forbidden), "domain depends on {forbidden}");
+    }
+}
+
+#[test]
+fn persistence_knows_nothing_of_http() {
+    let deps = dependencies_of("persistence");
+    assert!(deps.contains("diesel"));
+    for forbidden in ["actix-web", "utoipa", "api"] {
+        assert!(
+            !deps.contains(forbidden),
+            "persistence depends on {forbidden}"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! A fresh database per test, of the backend under test.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use persistence::{Backend, DatabaseUrl, Db, DbConnection, PoolOptions};
+
+pub enum TestDatabase {
+    Sqlite { dir: PathBuf },
+    Postgres { server_url: String, name: String },
+}
+
+/// The backend under test, from `DATABASE_URL`.
+pub fn backend() -> Backend {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+impl TestDatabase {
+    pub fn create() -> TestDatabase {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        match backend() {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("partner-hub-test-{unique}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDatabase::Sqlite { dir }
+            }
+            Backend::Postgres => {
+                let server_url = std::env::var("DATABASE_URL").unwrap();
+                let name = format!("ph_test_{unique}");
+                admin(&server_url, &format!("CREATE DATABASE {name}"));
+                TestDatabase::Postgres { server_url, name }
+            }
+        }
+    }
+
+    pub fn url(&self) -> DatabaseUrl {
+        match self {
+            TestDatabase::Sqlite { dir } => DatabaseUrl::Sqlite(dir.join("hub.db")),
+            TestDatabase::Postgres { server_url, name } => {
+                DatabaseUrl::Postgres(with_database_name(server_url, name))
+            }
+        }
+    }
+
+    pub fn connect(&self) -> Db {
+        let options = PoolOptions {
+            max_size: 8,
+            checkout_timeout: Duration::from_secs(2),
+        };
+        Db::connect(&self.url(), options).expect("the test database opens")
+    }
+
+    /// Ends every connection to the database and removes it, as an outage would.
+    pub fn take_offline(&self) {
+        if let TestDatabase::Postgres { server_url, name } = self {
+            admin(
+                server_url,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDatabase::Postgres { .. } => self.take_offline(),
+        }
+    }
+}
+
+fn admin(server_url: &str, sql: &str) {
+    let url: DatabaseUrl = server_url.parse().unwrap();
+    let mut conn = url
+        .establish()
+        .expect("the PostgreSQL server under test answers");
+    let DbConnection::Postgres(pg) = &mut conn else {
+        unreachable!("admin statements run on PostgreSQL only")
+    };
+    pg.batch_execute(sql).unwrap();
+}
+
+/// `postgres://u@h:5432/test?x=y` with `name` in place of `test`.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    format!("{server}/{name}{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database_name;
+
+    #[test]
+    fn the_database_name_is_replaced() {
+        assert_eq!(
+            with_database_name("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database_name("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(
+            with_database_name("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+    }
+}
