@@ -4,3 +4,5 @@
 //! `Cargo.lock` to keep it so): the rules must be testable and reusable on their own.
 
 pub mod clock;
+pub mod ids;
+pub mod role;
