@@ -5,4 +5,6 @@
 
 pub mod clock;
 pub mod ids;
+pub mod password;
+pub mod policy;
 pub mod role;

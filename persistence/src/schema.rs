@@ -17,3 +17,112 @@ diesel::table! {
         source_ip -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        name -> Text,
+        email -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        account_kind -> Text,
+        account_id -> Text,
+        role -> Text,
+        name -> Text,
+        email -> Text,
+        logon -> Text,
+        active -> Bool,
+        password_hash -> Nullable<Text>,
+        totp_secret -> Nullable<Text>,
+        totp_enrolled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        refresh_token_hash -> Text,
+        created_at -> Timestamp,
+        authenticated_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    used_refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        created_at -> Timestamp,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(user_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(used_refresh_tokens -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_events,
+    partners,
+    users,
+    user_tokens,
+    sessions,
+    used_refresh_tokens,
+    recovery_codes,
+    outbox,
+);

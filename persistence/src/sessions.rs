@@ -1,0 +1,120 @@
+//! Sessions: what a login creates, what every request checks, what revocation ends.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::schema::{sessions, used_refresh_tokens};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub refresh_token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub authenticated_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_refresh_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .filter(sessions::refresh_token_hash.eq(hash))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The session a refresh token was rotated away from, if it is a used one.
+pub fn find_by_used_refresh_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<String>> {
+    used_refresh_tokens::table
+        .find(hash)
+        .select(used_refresh_tokens::session_id)
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the session's refresh token, remembering the old one as used.
+pub fn rotate_refresh(
+    conn: &mut DbConnection,
+    session: &SessionRow,
+    new_hash: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(used_refresh_tokens::table)
+        .values((
+            used_refresh_tokens::token_hash.eq(&session.refresh_token_hash),
+            used_refresh_tokens::session_id.eq(&session.id),
+            used_refresh_tokens::used_at.eq(at),
+        ))
+        .execute(conn)?;
+    diesel::update(sessions::table.find(&session.id))
+        .set((
+            sessions::refresh_token_hash.eq(new_hash),
+            sessions::last_used_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn revoke(
+    conn: &mut DbConnection,
+    id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}

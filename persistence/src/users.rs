@@ -1,0 +1,81 @@
+//! Users of every kind of account: platform staff, partner users, customer users.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::schema::users;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub account_kind: String,
+    pub account_id: String,
+    pub role: String,
+    pub name: String,
+    pub email: String,
+    pub logon: String,
+    pub active: bool,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_enrolled_at: Option<NaiveDateTime>,
+    pub totp_last_step: Option<i64>,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_logon(
+    conn: &mut DbConnection,
+    account_id: &str,
+    logon: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(users::logon.eq(logon))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn logon_taken(conn: &mut DbConnection, account_id: &str, logon: &str) -> QueryResult<bool> {
+    find_by_logon(conn, account_id, logon).map(|user| user.is_some())
+}
+
+/// Writes every mutable column of `user` back (the row was read in the same transaction).
+pub fn update(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
+    diesel::update(users::table.find(&user.id))
+        .set((
+            users::role.eq(&user.role),
+            users::name.eq(&user.name),
+            users::email.eq(&user.email),
+            users::logon.eq(&user.logon),
+            users::active.eq(user.active),
+            users::password_hash.eq(&user.password_hash),
+            users::totp_secret.eq(&user.totp_secret),
+            users::totp_enrolled_at.eq(user.totp_enrolled_at),
+            users::totp_last_step.eq(user.totp_last_step),
+            users::failed_logins.eq(user.failed_logins),
+            users::locked_until.eq(user.locked_until),
+            users::updated_at.eq(user.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
