@@ -57,6 +57,24 @@ pub struct Config {
     #[arg(long, env = "PH_BODY_LIMIT", default_value_t = crate::extract::DEFAULT_BODY_LIMIT, global = true)]
     pub body_limit: usize,
 
+    /// How long an invitation link stays valid, in hours.
+    #[arg(
+        long,
+        env = "PH_INVITATION_TTL_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
+    pub invitation_ttl_hours: u32,
+
+    /// How long a session lasts before its user must log in again, in hours.
+    #[arg(
+        long,
+        env = "PH_SESSION_TTL_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_ttl_hours: u32,
+
     /// Log format.
     #[arg(long, env = "PH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -84,6 +102,8 @@ impl Config {
                 .unwrap_or_else(|| format!("http://{}", self.bind))
                 .trim_end_matches('/')
                 .to_owned(),
+            invitation_ttl: chrono::Duration::hours(self.invitation_ttl_hours.into()),
+            session_ttl: chrono::Duration::hours(self.session_ttl_hours.into()),
         }
     }
 }

@@ -31,6 +31,13 @@ pub enum ErrorCode {
     ValidationFailed,
     DatabaseUnavailable,
     Internal,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    InvitationExpired,
+    InvalidTotpCode,
+    PartnerIdTaken,
+    LogonTaken,
 }
 
 impl ErrorCode {
@@ -47,6 +54,13 @@ impl ErrorCode {
         ErrorCode::ValidationFailed,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::Internal,
+        ErrorCode::Unauthenticated,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Forbidden,
+        ErrorCode::InvitationExpired,
+        ErrorCode::InvalidTotpCode,
+        ErrorCode::PartnerIdTaken,
+        ErrorCode::LogonTaken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +77,13 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvitationExpired => "invitation_expired",
+            ErrorCode::InvalidTotpCode => "invalid_totp_code",
+            ErrorCode::PartnerIdTaken => "partner_id_taken",
+            ErrorCode::LogonTaken => "logon_taken",
         }
     }
 
@@ -84,6 +105,11 @@ impl ErrorCode {
             }
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::InvitationExpired => StatusCode::GONE,
+            ErrorCode::InvalidTotpCode => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::PartnerIdTaken | ErrorCode::LogonTaken => StatusCode::CONFLICT,
         }
     }
 
@@ -101,6 +127,13 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "Validation failed",
             ErrorCode::DatabaseUnavailable => "Database unavailable",
             ErrorCode::Internal => "Internal error",
+            ErrorCode::Unauthenticated => "Authentication required",
+            ErrorCode::InvalidCredentials => "Invalid credentials",
+            ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::InvitationExpired => "Invitation no longer valid",
+            ErrorCode::InvalidTotpCode => "Invalid authenticator code",
+            ErrorCode::PartnerIdTaken => "Partner ID taken",
+            ErrorCode::LogonTaken => "Logon taken",
         }
     }
 
@@ -131,6 +164,24 @@ impl ErrorCode {
             ErrorCode::Internal => {
                 "Something failed on the server. Quote the request_id when reporting it."
             }
+            ErrorCode::Unauthenticated => {
+                "Send a valid access token: `Authorization: Bearer <token>` from POST /auth/login. \
+                 An expired token, or one whose session ended (logout, deactivation), is refused."
+            }
+            ErrorCode::InvalidCredentials => {
+                "The account ID, logon, password or authenticator code is wrong, or the user may \
+                 not log in (inactive, locked for a while after repeated failures, or without \
+                 login rights). Which one is never said."
+            }
+            ErrorCode::Forbidden => "The caller's role may not do this.",
+            ErrorCode::InvitationExpired => {
+                "The link was used, replaced by a newer one, or has expired; ask for a new one."
+            }
+            ErrorCode::InvalidTotpCode => {
+                "The code does not match the authenticator secret now, or was already used."
+            }
+            ErrorCode::PartnerIdTaken => "Another partner already has this ID.",
+            ErrorCode::LogonTaken => "Another user of the same account already has this logon.",
         }
     }
 
@@ -143,6 +194,8 @@ impl ErrorCode {
     pub fn for_status(status: StatusCode) -> ErrorCode {
         match status {
             StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
             StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
@@ -261,6 +314,9 @@ pub enum ApiError {
     /// The cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A product rule refused the request; the code says which.
+    #[error("{code:?}: {detail}")]
+    Rule { code: ErrorCode, detail: String },
 }
 
 impl ApiError {
@@ -285,7 +341,34 @@ impl ApiError {
                 ErrorCode::DatabaseUnavailable
             }
             ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Rule { code, .. } => *code,
         }
+    }
+
+    pub fn rule(code: ErrorCode, detail: impl Into<String>) -> Self {
+        ApiError::Rule {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        ApiError::rule(
+            ErrorCode::Unauthenticated,
+            "A valid access token is required.",
+        )
+    }
+
+    pub fn invalid_credentials() -> Self {
+        ApiError::rule(
+            ErrorCode::InvalidCredentials,
+            "The account ID, logon, password or authenticator code is not right.",
+        )
+    }
+
+    /// One invalid field.
+    pub fn field(field: &str, invalid: domain::ids::Invalid) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, invalid.code, invalid.message)])
     }
 
     fn problem(&self) -> Problem {
@@ -330,6 +413,7 @@ impl ApiError {
             | ApiError::Database(persistence::DbError::Unavailable(_)) => {
                 Problem::new(code, "The database is busy or unreachable; retry shortly.")
             }
+            ApiError::Rule { code, detail } => Problem::new(*code, detail.clone()),
             ApiError::Database(_) | ApiError::Internal(_) => Problem::new(
                 code,
                 "The server failed to handle this request; it has been logged under its request id.",
@@ -372,6 +456,9 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
+            _ if self.code() == ErrorCode::Unauthenticated => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
             _ if self.code() == ErrorCode::DatabaseUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
@@ -396,5 +483,30 @@ impl persistence::TransactionError for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+/// Collects every invalid field of a request, so that all are reported at once.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// The value when `parsed` is valid; otherwise records why under `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, domain::ids::Invalid>) -> Option<T> {
+        parsed
+            .map_err(|invalid| {
+                self.0
+                    .push(FieldError::new(field, invalid.code, invalid.message))
+            })
+            .ok()
+    }
+
+    /// `Err` with every recorded field, if any.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
     }
 }

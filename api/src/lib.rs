@@ -1,11 +1,15 @@
 //! Partner Hub's HTTP API.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod mail;
 pub mod middleware;
+pub mod onboarding;
 pub mod openapi;
 pub mod request_id;
 pub mod routes;
@@ -18,6 +22,7 @@ use std::sync::Arc;
 use domain::clock::SystemClock;
 use persistence::{Db, PoolOptions};
 
+use crate::auth::secrets::Keys;
 use crate::config::Config;
 use crate::keys::SigningKey;
 use crate::state::AppState;
@@ -63,7 +68,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let state = AppState {
         db,
         clock: Arc::new(SystemClock),
-        signing_key: Arc::new(signing_key),
+        keys: Arc::new(Keys::derive(signing_key.as_bytes())),
         settings: Arc::new(config.settings()),
     };
     let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Listen {
@@ -81,4 +86,46 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         app::SWAGGER_UI
     );
     server.await.map_err(StartError::Server)
+}
+
+/// `partner-hub create-platform-admin`: invites a platform admin and returns the invitation
+/// link (also queued as an email). The only way to create the first account.
+pub fn create_platform_admin(
+    config: &Config,
+    email: &str,
+    name: Option<&str>,
+    logon: Option<&str>,
+) -> Result<String, CliError> {
+    let invitee = onboarding::Invitee::platform_admin(email, name, logon)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let db = open_database(config)?;
+    let now = domain::clock::Clock::now(&SystemClock);
+    invite_platform_admin(&db, &config.settings(), now, invitee)
+        .map_err(|e| CliError::Invalid(e.to_string()))
+}
+
+/// Invites a platform admin; returns the invitation link.
+pub fn invite_platform_admin(
+    db: &Db,
+    settings: &state::Settings,
+    now: chrono::DateTime<chrono::Utc>,
+    invitee: onboarding::Invitee,
+) -> Result<String, error::ApiError> {
+    let meta = auth::caller::RequestMeta::default();
+    let by = audit::By {
+        user_id: None,
+        acting_user_id: None,
+        meta: &meta,
+        at: now,
+    };
+    db.transaction(|conn| onboarding::invite(conn, settings, by, invitee.clone()))
+        .map(|invited| invited.link)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error("{0}")]
+    Invalid(String),
 }

@@ -20,6 +20,17 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Invite a platform admin and print the single-use invitation link.
+    CreatePlatformAdmin {
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+        /// User logon (default: the email address).
+        #[arg(long, alias = "username")]
+        logon: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
@@ -37,8 +48,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     api::telemetry::init(cli.config.log_format, &cli.config.log);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new().block_on(api::serve(cli.config)),
-        Command::Migrate => api::open_database(&cli.config).map(drop),
+        Command::Serve => actix_web::rt::System::new()
+            .block_on(api::serve(cli.config))
+            .map_err(api::CliError::from),
+        Command::Migrate => api::open_database(&cli.config)
+            .map(drop)
+            .map_err(api::CliError::from),
+        Command::CreatePlatformAdmin { email, name, logon } => {
+            api::create_platform_admin(&cli.config, &email, name.as_deref(), logon.as_deref()).map(
+                |link| {
+                    #[allow(clippy::print_stdout)] // the link is this command's output
+                    {
+                        println!("{link}");
+                    }
+                },
+            )
+        }
         Command::Openapi { format } => {
             let document = api::openapi::document();
             let text = match format {

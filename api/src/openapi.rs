@@ -28,6 +28,10 @@ use crate::routes::{self, Routes};
     tags(
         (name = "health", description = "Liveness and readiness probes for orchestrators."),
         (name = "problems", description = "The catalogue of error codes that problem documents carry."),
+        (name = "auth", description = "Log in with account ID, logon, password and authenticator code; refresh; log out."),
+        (name = "invitations", description = "Accept an invitation: choose a password and enrol an authenticator app."),
+        (name = "me", description = "The caller's own profile."),
+        (name = "partners", description = "Partner organisations, as the platform manages them."),
     ),
     components(schemas(Problem, FieldError, ErrorCode)),
     modifiers(&SecuritySchemes),

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use domain::clock::Clock;
 use persistence::Db;
 
-use crate::keys::SigningKey;
+use crate::auth::secrets::Keys;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub signing_key: Arc<SigningKey>,
+    pub keys: Arc<Keys>,
     pub settings: Arc<Settings>,
 }
 
@@ -22,6 +22,10 @@ pub struct Settings {
     pub body_limit: usize,
     /// The base URL that links in emails point at.
     pub public_url: String,
+    /// How long an invitation link stays valid.
+    pub invitation_ttl: chrono::Duration,
+    /// How long a session lasts before its user must log in again (refreshing does not extend it).
+    pub session_ttl: chrono::Duration,
 }
 
 impl Default for Settings {
@@ -29,6 +33,8 @@ impl Default for Settings {
         Self {
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            invitation_ttl: chrono::Duration::days(7),
+            session_ttl: chrono::Duration::hours(12),
         }
     }
 }

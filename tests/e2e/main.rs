@@ -5,4 +5,5 @@ mod architecture;
 mod database;
 mod errors;
 mod health;
+mod identity;
 mod openapi;

@@ -5,13 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod database;
+pub mod identity;
 pub mod probes;
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use api::keys::SigningKey;
+use api::auth::secrets::Keys;
 use api::routes::Routes;
 use api::state::{AppState, Settings};
 use chrono::{TimeZone, Utc};
@@ -28,6 +29,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub db: Db,
     pub database: TestDatabase,
+    pub settings: Arc<Settings>,
     server: ServerHandle,
 }
 
@@ -49,11 +51,12 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
         ));
+        let settings = Arc::new(settings);
         let state = AppState {
             db: db.clone(),
             clock: clock.clone(),
-            signing_key: Arc::new(SigningKey::generate().unwrap()),
-            settings: Arc::new(settings),
+            keys: Arc::new(Keys::derive(&uuid::Uuid::new_v4().into_bytes())),
+            settings: settings.clone(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -70,6 +73,7 @@ impl TestApp {
             clock,
             db,
             database,
+            settings,
             server: handle,
         }
     }

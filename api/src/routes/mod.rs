@@ -2,7 +2,11 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod auth;
 pub mod health;
+pub mod invitations;
+pub mod me;
+pub mod partners;
 pub mod problems;
 
 /// Registers a set of operations; the app and its OpenAPI document are both built from one.
@@ -11,4 +15,8 @@ pub type Routes = fn(&mut ServiceConfig);
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     problems::configure(cfg);
+    auth::configure(cfg);
+    invitations::configure(cfg);
+    me::configure(cfg);
+    partners::configure(cfg);
 }

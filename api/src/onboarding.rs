@@ -1,0 +1,160 @@
+//! The one invitation flow, for every kind of user (platform admins, partner users, customer
+//! admins): create the user without credentials, issue a single-use link, email it.
+
+use chrono::{DateTime, Utc};
+use domain::ids::{AccountId, DisplayName, Email, Logon};
+use domain::role::Role;
+use persistence::DbConnection;
+use persistence::tokens::{self, UserTokenRow};
+use persistence::users::{self, UserRow};
+
+use crate::audit::{self, By, Change};
+use crate::auth::secrets;
+use crate::error::{ApiError, ErrorCode};
+use crate::mail::{self, Message};
+use crate::state::Settings;
+
+pub const INVITATION: &str = "invitation";
+
+/// Who is being invited, already valid.
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub account: AccountId,
+    pub role: Role,
+    pub name: DisplayName,
+    pub email: Email,
+    pub logon: Logon,
+}
+
+impl Invitee {
+    /// A platform admin from the command line's words; the name defaults to the email's local
+    /// part and the logon to the email.
+    pub fn platform_admin(
+        email: &str,
+        name: Option<&str>,
+        logon: Option<&str>,
+    ) -> Result<Invitee, domain::ids::Invalid> {
+        let email = Email::parse(email)?;
+        let local_part = email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Invitee {
+            account: AccountId::Platform,
+            role: Role::PlatformAdmin,
+            name: DisplayName::parse(name.unwrap_or(&local_part))?,
+            logon: logon.map_or_else(|| Ok(Logon::from(&email)), Logon::parse)?,
+            email,
+        })
+    }
+}
+
+/// The invited user and the link that was emailed (returned for the CLI, which prints it).
+pub struct Invited {
+    pub user: UserRow,
+    pub link: String,
+}
+
+pub fn invite(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    by: By<'_>,
+    invitee: Invitee,
+) -> Result<Invited, ApiError> {
+    let account_id = invitee.account.as_str();
+    if users::logon_taken(conn, account_id, invitee.logon.as_str())? {
+        return Err(ApiError::rule(
+            ErrorCode::LogonTaken,
+            format!(
+                "{account_id} already has a user with logon {}.",
+                invitee.logon
+            ),
+        ));
+    }
+    let at = persistence::time::to_db(by.at);
+    let user = UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        account_kind: invitee.account.kind().as_str().to_owned(),
+        account_id: account_id.to_owned(),
+        role: invitee.role.name().to_owned(),
+        name: invitee.name.into(),
+        email: invitee.email.into(),
+        logon: invitee.logon.into(),
+        active: true,
+        password_hash: None,
+        totp_secret: None,
+        totp_enrolled_at: None,
+        totp_last_step: None,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: at,
+        updated_at: at,
+    };
+    users::insert(conn, &user)?;
+    let partner_id = matches!(invitee.account, AccountId::Partner(_)).then_some(account_id);
+    audit::record(
+        conn,
+        by,
+        Change {
+            action: "user.invited",
+            target_type: "user",
+            target_id: &user.id,
+            partner_id,
+            after: audit::snapshot(&serde_json::json!({
+                "account_id": user.account_id, "role": user.role, "name": user.name,
+                "email": user.email, "logon": user.logon,
+            })),
+            ..Change::default()
+        },
+    )?;
+    let link = send_invitation(conn, settings, by.at, &user)?;
+    Ok(Invited { user, link })
+}
+
+/// Issues a new invitation link for `user` (the previous one stops working) and emails it.
+pub fn send_invitation(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    user: &UserRow,
+) -> Result<String, ApiError> {
+    let at = persistence::time::to_db(now);
+    tokens::revoke_open(conn, &user.id, INVITATION, at)?;
+    let token = secrets::random_token()?;
+    tokens::insert(
+        conn,
+        &UserTokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            purpose: INVITATION.to_owned(),
+            token_hash: secrets::hash_token(&token),
+            created_at: at,
+            expires_at: persistence::time::to_db(now + settings.invitation_ttl),
+            used_at: None,
+            revoked_at: None,
+        },
+    )?;
+    let link = format!("{}/invitations/{token}", settings.public_url);
+    mail::queue(
+        conn,
+        now,
+        Message {
+            kind: INVITATION,
+            recipient: user.email.clone(),
+            subject: format!("Your Partner Hub invitation ({})", user.account_id),
+            body: format!(
+                "Hello {name},\n\nYou have been invited to Partner Hub as {role} of account {account}, \
+                 with the logon {logon}.\n\nOpen this link to choose a password and set up your \
+                 authenticator app:\n\n{link}\n\nThe link works once and expires on {expires} (UTC).\n",
+                name = user.name,
+                role = user.role,
+                account = user.account_id,
+                logon = user.logon,
+                expires = (now + settings.invitation_ttl).format("%Y-%m-%d %H:%M"),
+            ),
+        },
+    )?;
+    Ok(link)
+}

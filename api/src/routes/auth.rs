@@ -1,0 +1,352 @@
+//! Logging in and out: account ID + logon + password + TOTP code → an access token (15 min)
+//! and a refresh token that rotates on every use.
+
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Duration, Utc};
+use domain::ids::{AccountId, AccountKind, Logon};
+use domain::role::Role;
+use persistence::sessions::{self, SessionRow};
+use persistence::time::{from_db, to_db};
+use persistence::users::{self, UserRow};
+use persistence::{DbConnection, partners, recovery_codes};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, By, Change};
+use crate::auth::caller::RequestMeta;
+use crate::auth::jwt::{self, ACCESS_TOKEN_TTL, Claims};
+use crate::auth::{Caller, password, secrets, totp};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(login).service(refresh).service(logout);
+}
+
+/// Failed logins in a row that lock a user out, and for how long.
+pub const LOCKOUT_AFTER: i32 = 10;
+pub const LOCKOUT_FOR: Duration = Duration::minutes(15);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// `PLATFORM`, a partner ID (`PART…`) or a customer ID.
+    #[schema(example = "PARTACME")]
+    pub account_id: String,
+    /// The user logon (by default the email address).
+    #[schema(example = "ana@acme.example")]
+    pub logon: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+    /// The authenticator app's current 6-digit code, or an unused recovery code.
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tokens {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Exchange at POST /auth/refresh for new tokens; works once.
+    pub refresh_token: String,
+}
+
+/// Log in.
+///
+/// Any wrong part — account, logon, password, code — answers the same 401
+/// `invalid_credentials`, in about the same time. After 10 failures in a row the user is locked
+/// out for 15 minutes (answered the same way).
+#[utoipa::path(
+    tag = "auth",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Logged in", body = Tokens),
+        (status = 401, description = "Invalid credentials"),
+    ),
+)]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    body: JsonBody<Login>,
+    meta: RequestMeta,
+) -> Result<web::Json<Tokens>, ApiError> {
+    let Login {
+        account_id,
+        logon,
+        password,
+        code,
+    } = body.0;
+    let now = state.clock.now();
+    let db = state.db.clone();
+    // Look the user up first, then hash outside any transaction (hashing is the slow part).
+    let account = AccountId::parse(&account_id).ok();
+    let logon = Logon::parse(&logon).ok();
+    let user = match (&account, &logon) {
+        (Some(account), Some(logon)) => {
+            let (account, logon) = (account.as_str().to_owned(), logon.as_str().to_owned());
+            web::block(move || {
+                db.read(|conn| Ok::<_, ApiError>(users::find_by_logon(conn, &account, &logon)?))
+            })
+            .await??
+        }
+        _ => None,
+    };
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = web::block(move || password::verify(&password, stored.as_deref())).await?;
+    let Some(user) = user else {
+        return Err(ApiError::invalid_credentials());
+    };
+
+    let refresh_token = secrets::random_token()?;
+    let refresh_hash = secrets::hash_token(&refresh_token);
+    let state2 = state.clone();
+    let outcome = web::block(move || {
+        state2.db.transaction(|conn| {
+            let Some(mut user) = users::find(conn, &user.id)? else {
+                return Ok(Err(ApiError::invalid_credentials()));
+            };
+            let verdict = check_login(conn, &state2, &mut user, password_ok, &code, now)?;
+            user.updated_at = to_db(now);
+            if verdict.is_err() {
+                user.failed_logins += 1;
+                if user.failed_logins >= LOCKOUT_AFTER {
+                    user.locked_until = Some(to_db(now + LOCKOUT_FOR));
+                    user.failed_logins = 0;
+                }
+                users::update(conn, &user)?;
+                return Ok(Err(ApiError::invalid_credentials()));
+            }
+            user.failed_logins = 0;
+            user.locked_until = None;
+            users::update(conn, &user)?;
+            let session = SessionRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                user_id: user.id.clone(),
+                refresh_token_hash: refresh_hash.clone(),
+                created_at: to_db(now),
+                authenticated_at: to_db(now),
+                last_used_at: to_db(now),
+                expires_at: to_db(now + state2.settings.session_ttl),
+                revoked_at: None,
+                revoked_reason: None,
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+            };
+            sessions::insert(conn, &session)?;
+            audit::record(
+                conn,
+                By {
+                    user_id: Some(&user.id),
+                    acting_user_id: None,
+                    meta: &meta,
+                    at: now,
+                },
+                Change {
+                    action: "session.created",
+                    target_type: "session",
+                    target_id: &session.id,
+                    partner_id: (user.account_kind == "partner")
+                        .then_some(user.account_id.as_str()),
+                    ..Change::default()
+                },
+            )?;
+            Ok::<_, ApiError>(Ok((user, session)))
+        })
+    })
+    .await??;
+    // A failed attempt is committed (it counts towards the lockout) and then refused.
+    let (user, session) = outcome?;
+    Ok(web::Json(tokens_for(
+        &state,
+        &user,
+        &session.id,
+        refresh_token,
+        now,
+    )?))
+}
+
+/// Everything but the password, which was checked before the transaction. `Err(())` means
+/// "invalid credentials", whatever the reason.
+fn check_login(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user: &mut UserRow,
+    password_ok: bool,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), ()>, ApiError> {
+    let locked = user.locked_until.is_some_and(|until| from_db(until) > now);
+    let may_log_in = AccountKind::parse(&user.account_kind)
+        .and_then(|kind| Role::parse(kind, &user.role))
+        .is_some_and(Role::can_log_in);
+    let account_active = match user.account_kind.as_str() {
+        "partner" => partners::find(conn, &user.account_id)?.is_some_and(|p| p.active),
+        _ => true,
+    };
+    let enrolled = user.totp_enrolled_at.is_some();
+    if !password_ok || locked || !may_log_in || !account_active || !user.active || !enrolled {
+        return Ok(Err(()));
+    }
+    let Some(sealed) = user.totp_secret.as_deref() else {
+        return Ok(Err(()));
+    };
+    let secret = state.keys.open(sealed)?;
+    if let Some(step) = totp::check(&secret, code, now, user.totp_last_step) {
+        user.totp_last_step = Some(step);
+        return Ok(Ok(()));
+    }
+    // Not a current code: perhaps an unused recovery code.
+    let presented = secrets::hash_token(&code.trim().to_ascii_lowercase());
+    let recovery = recovery_codes::unused_for_user(conn, &user.id)?
+        .into_iter()
+        .find(|c| c.code_hash == presented);
+    match recovery {
+        Some(code) => {
+            recovery_codes::mark_used(conn, &code.id, to_db(now))?;
+            Ok(Ok(()))
+        }
+        None => Ok(Err(())),
+    }
+}
+
+fn tokens_for(
+    state: &AppState,
+    user: &UserRow,
+    session_id: &str,
+    refresh_token: String,
+    now: DateTime<Utc>,
+) -> Result<Tokens, ApiError> {
+    let claims = Claims {
+        sub: user.id.clone(),
+        acct: user.account_id.clone(),
+        kind: user.account_kind.clone(),
+        sid: session_id.to_owned(),
+        iat: 0,
+        exp: 0,
+        act: None,
+    };
+    Ok(Tokens {
+        access_token: jwt::issue(&state.keys, claims, now)?,
+        token_type: "Bearer",
+        expires_in: ACCESS_TOKEN_TTL.num_seconds(),
+        refresh_token,
+    })
+}
+
+/// Exchange a refresh token for new tokens.
+///
+/// The refresh token is rotated: the one presented stops working. Presenting an already-used
+/// one (a sign it was stolen) ends the whole session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = Refresh,
+    responses(
+        (status = 200, description = "New tokens", body = Tokens),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token"),
+    ),
+)]
+#[post("/auth/refresh")]
+async fn refresh(
+    state: web::Data<AppState>,
+    body: JsonBody<Refresh>,
+    meta: RequestMeta,
+) -> Result<web::Json<Tokens>, ApiError> {
+    let presented = secrets::hash_token(&body.0.refresh_token);
+    let new_token = secrets::random_token()?;
+    let new_hash = secrets::hash_token(&new_token);
+    let now = state.clock.now();
+    let state2 = state.clone();
+    let outcome = web::block(move || {
+        state2.db.transaction(|conn| {
+            let Some(session) = sessions::find_by_refresh_hash(conn, &presented)? else {
+                if let Some(session_id) = sessions::find_by_used_refresh_hash(conn, &presented)? {
+                    let revoked =
+                        sessions::revoke(conn, &session_id, "refresh_token_reuse", to_db(now))?;
+                    if revoked > 0 {
+                        audit::record(
+                            conn,
+                            By {
+                                user_id: None,
+                                acting_user_id: None,
+                                meta: &meta,
+                                at: now,
+                            },
+                            Change {
+                                action: "session.revoked_on_refresh_reuse",
+                                target_type: "session",
+                                target_id: &session_id,
+                                ..Change::default()
+                            },
+                        )?;
+                    }
+                }
+                return Ok(Err(ApiError::unauthenticated()));
+            };
+            let live = session.revoked_at.is_none() && from_db(session.expires_at) > now;
+            let user = users::find(conn, &session.user_id)?.filter(|u| u.active);
+            let (true, Some(user)) = (live, user) else {
+                return Ok(Err(ApiError::unauthenticated()));
+            };
+            sessions::rotate_refresh(conn, &session, &new_hash, to_db(now))?;
+            Ok::<_, ApiError>(Ok((user, session.id)))
+        })
+    })
+    .await??;
+    let (user, session_id) = outcome?;
+    Ok(web::Json(tokens_for(
+        &state,
+        &user,
+        &session_id,
+        new_token,
+        now,
+    )?))
+}
+
+/// Log out: the session ends; its access and refresh tokens stop working at once.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Not authenticated"),
+    ),
+)]
+#[post("/auth/logout")]
+async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            sessions::revoke(conn, &caller.session_id, "logout", to_db(now))?;
+            audit::record(
+                conn,
+                By {
+                    user_id: Some(&caller.actor.user_id),
+                    acting_user_id: None,
+                    meta: &caller.meta,
+                    at: now,
+                },
+                Change {
+                    action: "session.ended",
+                    target_type: "session",
+                    target_id: &caller.session_id,
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,281 @@
+//! Accepting an invitation: see what it is for, choose a password, enrol an authenticator app.
+//! No session is ever issued here: the user logs in once 2FA is confirmed.
+
+use actix_web::{get, post, web};
+use chrono::{DateTime, Utc};
+use domain::password::NewPassword;
+use persistence::time::{from_db, to_db};
+use persistence::tokens::{self, UserTokenRow};
+use persistence::users::{self, UserRow};
+use persistence::{DbConnection, recovery_codes};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, By, Change};
+use crate::auth::caller::RequestMeta;
+use crate::auth::{password, secrets, totp};
+use crate::error::{ApiError, ErrorCode, Fields};
+use crate::extract::JsonBody;
+use crate::onboarding::INVITATION;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_invitation)
+        .service(accept_invitation)
+        .service(confirm_invitation);
+}
+
+pub const RECOVERY_CODES: usize = 10;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitation {
+    /// The account the user will log in with.
+    #[schema(example = "PARTACME")]
+    pub account_id: String,
+    #[schema(example = "partner")]
+    pub account_kind: String,
+    #[schema(example = "admin")]
+    pub role: String,
+    #[schema(example = "Ana Byrne")]
+    pub name: String,
+    #[schema(example = "ana@acme.example")]
+    pub email: String,
+    #[schema(example = "ana@acme.example")]
+    pub logon: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether a password was already chosen (the next step is then `confirm`).
+    pub password_set: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// 12 to 128 characters.
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+/// What an authenticator app needs; shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrolment {
+    /// The shared secret, base32, for typing into the app.
+    #[schema(example = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")]
+    pub secret: String,
+    /// The `otpauth://` URI the QR code encodes.
+    pub otpauth_uri: String,
+    /// The URI as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotp {
+    /// The 6-digit code the authenticator app shows now.
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+/// Single-use codes that stand in for the authenticator at login; shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    #[schema(example = json!(["k3m9p-x2q7r"]))]
+    pub recovery_codes: Vec<String>,
+}
+
+/// See what an invitation is for, without using it up.
+#[utoipa::path(
+    tag = "invitations",
+    params(("token" = String, Path, description = "The token from the invitation link")),
+    responses(
+        (status = 200, description = "The invitation", body = Invitation),
+        (status = 404, description = "No such invitation"),
+        (status = 410, description = "Used, replaced or expired"),
+    ),
+)]
+#[get("/invitations/{token}")]
+async fn get_invitation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<web::Json<Invitation>, ApiError> {
+    let now = state.clock.now();
+    let db = state.db.clone();
+    let view = web::block(move || {
+        db.read(|conn| {
+            let (token, user) = open_invitation(conn, &token, now)?;
+            Ok::<_, ApiError>(Invitation {
+                account_id: user.account_id,
+                account_kind: user.account_kind,
+                role: user.role,
+                name: user.name,
+                email: user.email,
+                logon: user.logon,
+                expires_at: from_db(token.expires_at),
+                password_set: user.password_hash.is_some(),
+            })
+        })
+    })
+    .await??;
+    Ok(web::Json(view))
+}
+
+/// Choose a password; answers the authenticator enrolment to confirm next.
+///
+/// May be repeated until the enrolment is confirmed: each time sets the password again and
+/// starts a new enrolment (for a user who lost the first QR code).
+#[utoipa::path(
+    tag = "invitations",
+    params(("token" = String, Path, description = "The token from the invitation link")),
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "Scan or type this into an authenticator app, then confirm a code", body = TotpEnrolment),
+        (status = 404, description = "No such invitation"),
+        (status = 410, description = "Used, replaced or expired"),
+    ),
+)]
+#[post("/invitations/{token}/accept")]
+async fn accept_invitation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: JsonBody<AcceptInvitation>,
+) -> Result<web::Json<TotpEnrolment>, ApiError> {
+    let mut fields = Fields::default();
+    let password = fields.check("password", NewPassword::parse(&body.0.password));
+    fields.finish()?;
+    let Some(password) = password else {
+        return Err(ApiError::internal("a checked field is missing"));
+    };
+    // Hashing is slow on purpose: done before the transaction, not inside it.
+    let password_hash = web::block(move || password::hash(password.expose())).await??;
+    let secret = totp::generate_secret();
+    let now = state.clock.now();
+    let state2 = state.clone();
+    let secret2 = secret.clone();
+    let user = web::block(move || {
+        state2.db.transaction(|conn| {
+            let (_, mut user) = open_invitation(conn, &token, now)?;
+            user.password_hash = Some(password_hash.clone());
+            user.totp_secret = Some(state2.keys.seal(&secret2)?);
+            user.totp_enrolled_at = None;
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            Ok::<_, ApiError>(user)
+        })
+    })
+    .await??;
+    let uri = totp::otpauth_uri(&secret, &format!("{} ({})", user.logon, user.account_id))?;
+    Ok(web::Json(TotpEnrolment {
+        secret: totp::base32(&secret),
+        qr_svg: totp::qr_svg(&uri)?,
+        otpauth_uri: uri,
+    }))
+}
+
+/// Confirm the authenticator with a current code: the invitation is used up, the account
+/// becomes usable, and recovery codes are issued.
+#[utoipa::path(
+    tag = "invitations",
+    params(("token" = String, Path, description = "The token from the invitation link")),
+    request_body = ConfirmTotp,
+    responses(
+        (status = 200, description = "Enrolled; log in with POST /auth/login", body = RecoveryCodes),
+        (status = 404, description = "No such invitation"),
+        (status = 410, description = "Used, replaced or expired"),
+        (status = 422, description = "The code does not match, or no password was chosen yet"),
+    ),
+)]
+#[post("/invitations/{token}/confirm")]
+async fn confirm_invitation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: JsonBody<ConfirmTotp>,
+    meta: RequestMeta,
+) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let codes = (0..RECOVERY_CODES)
+        .map(|_| secrets::recovery_code())
+        .collect::<Result<Vec<_>, _>>()?;
+    let hashed: Vec<(String, String)> = codes
+        .iter()
+        .map(|code| (uuid::Uuid::new_v4().to_string(), secrets::hash_token(code)))
+        .collect();
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let (invitation, mut user) = open_invitation(conn, &token, now)?;
+            let sealed = user
+                .totp_secret
+                .as_deref()
+                .filter(|_| user.password_hash.is_some());
+            let Some(sealed) = sealed else {
+                return Err(ApiError::rule(
+                    ErrorCode::InvalidTotpCode,
+                    "Accept the invitation (choose a password) before confirming a code.",
+                ));
+            };
+            let secret = state.keys.open(sealed)?;
+            let step =
+                totp::check(&secret, &body.0.code, now, user.totp_last_step).ok_or_else(|| {
+                    ApiError::rule(
+                        ErrorCode::InvalidTotpCode,
+                        "The code does not match; try the current one.",
+                    )
+                })?;
+            user.totp_enrolled_at = Some(to_db(now));
+            user.totp_last_step = Some(step);
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            tokens::mark_used(conn, &invitation.id, to_db(now))?;
+            recovery_codes::replace_all(conn, &user.id, &hashed)?;
+            let partner_id = (user.account_kind == "partner").then_some(user.account_id.as_str());
+            audit::record(
+                conn,
+                By {
+                    user_id: Some(&user.id),
+                    acting_user_id: None,
+                    meta: &meta,
+                    at: now,
+                },
+                Change {
+                    action: "user.enrolled",
+                    target_type: "user",
+                    target_id: &user.id,
+                    partner_id,
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(web::Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}
+
+/// The open invitation behind `token` and its user: 404 when unknown, 410 when it can no longer
+/// be used.
+fn open_invitation(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(UserTokenRow, UserRow), ApiError> {
+    let invitation = tokens::find_by_hash(conn, &secrets::hash_token(token))?
+        .filter(|t| t.purpose == INVITATION)
+        .ok_or(ApiError::NotFound("invitation"))?;
+    let usable = invitation.used_at.is_none()
+        && invitation.revoked_at.is_none()
+        && from_db(invitation.expires_at) > now;
+    if !usable {
+        return Err(ApiError::rule(
+            ErrorCode::InvitationExpired,
+            "This invitation link was used, replaced by a newer one, or has expired.",
+        ));
+    }
+    let user = users::find(conn, &invitation.user_id)?.ok_or(ApiError::NotFound("invitation"))?;
+    if !user.active {
+        return Err(ApiError::rule(
+            ErrorCode::InvitationExpired,
+            "This invitation's user has been deactivated.",
+        ));
+    }
+    Ok((invitation, user))
+}

@@ -1,0 +1,275 @@
+//! Partners, as the platform manages them: create one together with its first admin (who is
+//! invited), list them, read one.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
+use domain::policy::Action;
+use domain::role::Role;
+use persistence::partners::{self, PartnerRow};
+use persistence::time::{from_db, to_db};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, By, Change};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode, Fields};
+use crate::extract::JsonBody;
+use crate::onboarding::{self, Invitee};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_partner)
+        .service(list_partners)
+        .service(get_partner);
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPartner {
+    /// `PART` and 1–16 letters or digits; stored upper-case.
+    #[schema(example = "PARTACME")]
+    pub id: String,
+    #[schema(example = "Acme Accountants")]
+    pub name: String,
+    #[schema(example = "office@acme.example")]
+    pub email: String,
+    /// The partner's first admin, who is sent an invitation.
+    pub admin: NewUser,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    #[schema(example = "Ana Byrne")]
+    pub name: String,
+    #[schema(example = "ana@acme.example")]
+    pub email: String,
+    /// Defaults to the email address.
+    #[schema(example = "ana")]
+    pub logon: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Partner {
+    #[schema(example = "PARTACME")]
+    pub id: String,
+    #[schema(example = "Acme Accountants")]
+    pub name: String,
+    #[schema(example = "office@acme.example")]
+    pub email: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PartnerRow> for Partner {
+    fn from(row: PartnerRow) -> Self {
+        Partner {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            active: row.active,
+            created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerPage {
+    pub items: Vec<Partner>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u16>,
+}
+
+/// Create a partner and invite its first admin.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    request_body = NewPartner,
+    responses(
+        (status = 201, description = "Created; the admin's invitation is on its way", body = Partner,
+         headers(("Location" = String, description = "The new partner's URL"))),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only platform admins create partners"),
+        (status = 409, description = "The partner ID is taken"),
+    ),
+)]
+#[post("/partners")]
+async fn create_partner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<NewPartner>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManagePartners, "partner")?;
+    let body = body.0;
+    let mut fields = Fields::default();
+    let id = fields.check("id", PartnerId::parse(&body.id));
+    let name = fields.check("name", DisplayName::parse(&body.name));
+    let email = fields.check("email", Email::parse(&body.email));
+    let admin_name = fields.check("admin.name", DisplayName::parse(&body.admin.name));
+    let admin_email = fields.check("admin.email", Email::parse(&body.admin.email));
+    let admin_logon = match &body.admin.logon {
+        Some(logon) => fields.check("admin.logon", Logon::parse(logon)),
+        None => admin_email.as_ref().map(Logon::from),
+    };
+    fields.finish()?;
+    let (Some(id), Some(name), Some(email), Some(admin_name), Some(admin_email), Some(admin_logon)) =
+        (id, name, email, admin_name, admin_email, admin_logon)
+    else {
+        return Err(ApiError::internal("a checked field is missing"));
+    };
+
+    let now = state.clock.now();
+    let partner = web::block(move || {
+        state.db.transaction(|conn| {
+            if partners::find(conn, id.as_str())?.is_some() {
+                return Err(ApiError::rule(
+                    ErrorCode::PartnerIdTaken,
+                    format!("A partner with ID {id} already exists."),
+                ));
+            }
+            let row = PartnerRow {
+                id: id.to_string(),
+                name: name.to_string(),
+                email: email.to_string(),
+                active: true,
+                created_at: to_db(now),
+                updated_at: to_db(now),
+            };
+            partners::insert(conn, &row)?;
+            let by = By {
+                user_id: Some(&caller.actor.user_id),
+                acting_user_id: None,
+                meta: &caller.meta,
+                at: now,
+            };
+            audit::record(
+                conn,
+                by,
+                Change {
+                    action: "partner.created",
+                    target_type: "partner",
+                    target_id: &row.id,
+                    partner_id: Some(&row.id),
+                    after: audit::snapshot(&Partner::from(row.clone())),
+                    ..Change::default()
+                },
+            )?;
+            onboarding::invite(
+                conn,
+                &state.settings,
+                by,
+                Invitee {
+                    account: AccountId::Partner(id.clone()),
+                    role: Role::PartnerAdmin,
+                    name: admin_name.clone(),
+                    email: admin_email.clone(),
+                    logon: admin_logon.clone(),
+                },
+            )?;
+            Ok(Partner::from(row))
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/partners/{}", partner.id)))
+        .json(partner))
+}
+
+/// List partners, by name.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of partners", body = PartnerPage),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only platform admins list partners"),
+    ),
+)]
+#[get("/partners")]
+async fn list_partners(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<PartnerPage>, ApiError> {
+    caller.authorize(Action::ManagePartners, "partner")?;
+    let limit = i64::from(query.limit.unwrap_or(50).clamp(1, 200));
+    let after = match &query.after {
+        Some(cursor) => Some(decode_cursor(cursor)?),
+        None => None,
+    };
+    let rows = web::block(move || {
+        state.db.read(|conn| {
+            let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
+            Ok::<_, ApiError>(partners::list(conn, after, limit + 1)?)
+        })
+    })
+    .await??;
+    let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+    let mut items: Vec<Partner> = rows.into_iter().map(Partner::from).collect();
+    if more {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    let next = more
+        .then(|| items.last().map(|last| encode_cursor(&last.name, &last.id)))
+        .flatten();
+    Ok(web::Json(PartnerPage { items, next }))
+}
+
+/// Read one partner.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, description = "The partner's ID", example = "PARTACME")),
+    responses(
+        (status = 200, description = "The partner", body = Partner),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "The caller's role may not read partner records"),
+        (status = 404, description = "No such partner"),
+    ),
+)]
+#[get("/partners/{partner_id}")]
+async fn get_partner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    partner_id: web::Path<String>,
+) -> Result<web::Json<Partner>, ApiError> {
+    let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    caller.authorize(Action::ViewPartner(&id), "partner")?;
+    let row = web::block(move || {
+        state
+            .db
+            .read(|conn| Ok::<_, ApiError>(partners::find(conn, id.as_str())?))
+    })
+    .await??;
+    row.map(|row| web::Json(Partner::from(row)))
+        .ok_or(ApiError::NotFound("partner"))
+}
+
+fn encode_cursor(name: &str, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::json!([name, id]).to_string())
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, String), ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<(String, String)>(&bytes).ok())
+        .ok_or_else(|| ApiError::InvalidQuery("`after` is not a cursor this API issued".into()))
+}
