@@ -38,6 +38,9 @@ pub enum ErrorCode {
     InvalidTotpCode,
     PartnerIdTaken,
     LogonTaken,
+    LastActiveAdmin,
+    ConfirmationRequired,
+    AlreadyEnrolled,
 }
 
 impl ErrorCode {
@@ -61,6 +64,9 @@ impl ErrorCode {
         ErrorCode::InvalidTotpCode,
         ErrorCode::PartnerIdTaken,
         ErrorCode::LogonTaken,
+        ErrorCode::LastActiveAdmin,
+        ErrorCode::ConfirmationRequired,
+        ErrorCode::AlreadyEnrolled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +90,9 @@ impl ErrorCode {
             ErrorCode::InvalidTotpCode => "invalid_totp_code",
             ErrorCode::PartnerIdTaken => "partner_id_taken",
             ErrorCode::LogonTaken => "logon_taken",
+            ErrorCode::LastActiveAdmin => "last_active_admin",
+            ErrorCode::ConfirmationRequired => "confirmation_required",
+            ErrorCode::AlreadyEnrolled => "already_enrolled",
         }
     }
 
@@ -109,7 +118,11 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::InvitationExpired => StatusCode::GONE,
             ErrorCode::InvalidTotpCode => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::PartnerIdTaken | ErrorCode::LogonTaken => StatusCode::CONFLICT,
+            ErrorCode::PartnerIdTaken
+            | ErrorCode::LogonTaken
+            | ErrorCode::LastActiveAdmin
+            | ErrorCode::AlreadyEnrolled => StatusCode::CONFLICT,
+            ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -134,6 +147,9 @@ impl ErrorCode {
             ErrorCode::InvalidTotpCode => "Invalid authenticator code",
             ErrorCode::PartnerIdTaken => "Partner ID taken",
             ErrorCode::LogonTaken => "Logon taken",
+            ErrorCode::LastActiveAdmin => "Last active admin",
+            ErrorCode::ConfirmationRequired => "Confirmation required",
+            ErrorCode::AlreadyEnrolled => "Already enrolled",
         }
     }
 
@@ -182,6 +198,16 @@ impl ErrorCode {
             }
             ErrorCode::PartnerIdTaken => "Another partner already has this ID.",
             ErrorCode::LogonTaken => "Another user of the same account already has this logon.",
+            ErrorCode::LastActiveAdmin => {
+                "A partner always keeps at least one active admin: make another user an active \
+                 admin first."
+            }
+            ErrorCode::ConfirmationRequired => {
+                "This cannot be undone: repeat the request with `confirm=true`."
+            }
+            ErrorCode::AlreadyEnrolled => {
+                "The user has already accepted their invitation; there is nothing to resend."
+            }
         }
     }
 

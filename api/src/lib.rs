@@ -11,6 +11,7 @@ pub mod mail;
 pub mod middleware;
 pub mod onboarding;
 pub mod openapi;
+pub mod paging;
 pub mod request_id;
 pub mod routes;
 pub mod state;

@@ -23,6 +23,8 @@ pub enum Action<'a> {
     ViewPartner(&'a PartnerId),
     /// Invite further platform admins.
     InvitePlatformAdmin,
+    /// Invite, list, edit, deactivate and remove a partner's users.
+    ManagePartnerUsers(&'a PartnerId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,17 +51,19 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 Deny(Denial::Forbidden)
             }
         }
-        Action::ViewPartner(partner) => match (&actor.account, actor.role) {
-            (AccountId::Platform, Role::PlatformAdmin) => Allow,
-            (AccountId::Partner(own), role) if own == partner => {
-                if role == Role::PartnerAdmin {
-                    Allow
-                } else {
-                    Deny(Denial::Forbidden)
+        Action::ViewPartner(partner) | Action::ManagePartnerUsers(partner) => {
+            match (&actor.account, actor.role) {
+                (AccountId::Platform, Role::PlatformAdmin) => Allow,
+                (AccountId::Partner(own), role) if own == partner => {
+                    if role == Role::PartnerAdmin {
+                        Allow
+                    } else {
+                        Deny(Denial::Forbidden)
+                    }
                 }
+                _ => Deny(Denial::Hidden),
             }
-            _ => Deny(Denial::Hidden),
-        },
+        }
     }
 }
 
@@ -116,7 +120,7 @@ mod tests {
     }
 
     #[test]
-    fn a_partner_is_visible_to_the_platform_and_its_own_admins_only() {
+    fn a_partner_and_its_users_are_managed_by_the_platform_and_its_own_admins_only() {
         let acme = partner("PARTACME");
         let other = partner("PARTOTHER");
         for actor in every_actor() {
@@ -128,6 +132,11 @@ mod tests {
                 Role::CustomerAdmin | Role::CustomerUser => Decision::Deny(Denial::Hidden),
             };
             assert_eq!(decide(&actor, Action::ViewPartner(&acme)), own, "{actor:?}");
+            assert_eq!(
+                decide(&actor, Action::ManagePartnerUsers(&acme)),
+                own,
+                "{actor:?}"
+            );
             let foreign = if actor.role == Role::PlatformAdmin {
                 Decision::Allow
             } else {

@@ -52,3 +52,15 @@ pub fn list(
     }
     query.load(conn)
 }
+
+pub fn update(conn: &mut DbConnection, partner: &PartnerRow) -> QueryResult<()> {
+    diesel::update(partners::table.find(&partner.id))
+        .set((
+            partners::name.eq(&partner.name),
+            partners::email.eq(&partner.email),
+            partners::active.eq(partner.active),
+            partners::updated_at.eq(partner.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}

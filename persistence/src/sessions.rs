@@ -118,3 +118,26 @@ pub fn revoke_all_for_user(
     ))
     .execute(conn)
 }
+
+/// Ends every live session of every user of `account_id` (a deactivated partner or customer).
+pub fn revoke_all_for_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::schema::users;
+    let members = users::table
+        .filter(users::account_id.eq(account_id.to_owned()))
+        .select(users::id);
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq_any(members))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}

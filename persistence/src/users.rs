@@ -79,3 +79,67 @@ pub fn update(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// Filters of the user listing.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    /// `true`: only users who have not finished their invitation; `false`: only enrolled ones.
+    pub pending: Option<bool>,
+}
+
+/// An account's users ordered by name then id, after the (name, id) cursor when given.
+pub fn list_for_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    filter: &UserFilter,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
+    let mut query = users::table
+        .filter(users::account_id.eq(account_id.to_owned()))
+        .select(UserRow::as_select())
+        .order((users::name, users::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    match filter.pending {
+        Some(true) => query = query.filter(users::totp_enrolled_at.is_null()),
+        Some(false) => query = query.filter(users::totp_enrolled_at.is_not_null()),
+        None => {}
+    }
+    if let Some((name, id)) = after {
+        query = query.filter(
+            users::name.gt(name.to_owned()).or(users::name
+                .eq(name.to_owned())
+                .and(users::id.gt(id.to_owned()))),
+        );
+    }
+    query.load(conn)
+}
+
+/// How many active users with `role` the account has, not counting `except`.
+pub fn count_active_with_role(
+    conn: &mut DbConnection,
+    account_id: &str,
+    role: &str,
+    except: &str,
+) -> QueryResult<i64> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(users::table.find(id)).execute(conn)
+}

@@ -7,3 +7,4 @@ mod errors;
 mod health;
 mod identity;
 mod openapi;
+mod partner_users;

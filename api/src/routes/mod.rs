@@ -6,6 +6,7 @@ pub mod auth;
 pub mod health;
 pub mod invitations;
 pub mod me;
+pub mod partner_users;
 pub mod partners;
 pub mod problems;
 
@@ -19,4 +20,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     invitations::configure(cfg);
     me::configure(cfg);
     partners::configure(cfg);
+    partner_users::configure(cfg);
 }

@@ -3,8 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
 use domain::policy::Action;
@@ -12,7 +10,7 @@ use domain::role::Role;
 use persistence::partners::{self, PartnerRow};
 use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, By, Change};
@@ -20,6 +18,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
 use crate::onboarding::{self, Invitee};
+use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -85,15 +84,6 @@ pub struct PartnerPage {
     pub items: Vec<Partner>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// The `next` cursor of the previous page.
-    pub after: Option<String>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<u16>,
 }
 
 /// Create a partner and invite its first admin.
@@ -209,11 +199,7 @@ async fn list_partners(
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerPage>, ApiError> {
     caller.authorize(Action::ManagePartners, "partner")?;
-    let limit = i64::from(query.limit.unwrap_or(50).clamp(1, 200));
-    let after = match &query.after {
-        Some(cursor) => Some(decode_cursor(cursor)?),
-        None => None,
-    };
+    let (limit, after) = (query.limit(), query.after()?);
     let rows = web::block(move || {
         state.db.read(|conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
@@ -221,14 +207,8 @@ async fn list_partners(
         })
     })
     .await??;
-    let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
-    let mut items: Vec<Partner> = rows.into_iter().map(Partner::from).collect();
-    if more {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    }
-    let next = more
-        .then(|| items.last().map(|last| encode_cursor(&last.name, &last.id)))
-        .flatten();
+    let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
+    let items = rows.into_iter().map(Partner::from).collect();
     Ok(web::Json(PartnerPage { items, next }))
 }
 
@@ -260,16 +240,4 @@ async fn get_partner(
     .await??;
     row.map(|row| web::Json(Partner::from(row)))
         .ok_or(ApiError::NotFound("partner"))
-}
-
-fn encode_cursor(name: &str, id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([name, id]).to_string())
-}
-
-fn decode_cursor(cursor: &str) -> Result<(String, String), ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(String, String)>(&bytes).ok())
-        .ok_or_else(|| ApiError::InvalidQuery("`after` is not a cursor this API issued".into()))
 }

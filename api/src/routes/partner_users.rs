@@ -1,0 +1,554 @@
+//! A partner's own users (seed 000 "Add or Edit Partner Users", seed 004 roles): invite, list,
+//! read, edit, deactivate, resend the invitation, remove. Partner admins manage their own
+//! partner's users; platform admins any partner's.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use domain::ids::{AccountId, AccountKind, DisplayName, Email, Logon, PartnerId};
+use domain::partner_users::keeps_an_active_admin;
+use domain::policy::Action;
+use domain::role::Role;
+use persistence::time::{from_db, to_db};
+use persistence::users::{self, UserFilter, UserRow};
+use persistence::{DbConnection, sessions};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, By, Change};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode, Fields};
+use crate::extract::JsonBody;
+use crate::mail::{self, Message};
+use crate::onboarding::{self, Invitee};
+use crate::paging::{self, PageQuery};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(invite_partner_user)
+        .service(list_partner_users)
+        .service(get_partner_user)
+        .service(update_partner_user)
+        .service(resend_partner_user_invitation)
+        .service(remove_partner_user);
+}
+
+const ROLES: &str = "admin, user, marketing or notifications";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPartnerUser {
+    #[schema(example = "Bea Quinn")]
+    pub name: String,
+    #[schema(example = "bea@acme.example")]
+    pub email: String,
+    /// Defaults to the email address.
+    pub logon: Option<String>,
+    /// `admin`, `user`, `marketing` or `notifications` (no login; emails only).
+    #[schema(example = "user")]
+    pub role: String,
+}
+
+/// Only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerUserChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub logon: Option<String>,
+    #[schema(example = "admin")]
+    pub role: Option<String>,
+    /// `false` blocks the user's logins to the hub and to every customer at once.
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerUser {
+    pub id: String,
+    #[schema(example = "PARTACME")]
+    pub partner_id: String,
+    #[schema(example = "Bea Quinn")]
+    pub name: String,
+    #[schema(example = "bea@acme.example")]
+    pub email: String,
+    #[schema(example = "bea@acme.example")]
+    pub logon: String,
+    #[schema(example = "user")]
+    pub role: String,
+    pub active: bool,
+    /// The user has not finished their invitation (password and authenticator) yet.
+    pub pending_invitation: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for PartnerUser {
+    fn from(row: UserRow) -> Self {
+        PartnerUser {
+            pending_invitation: row.totp_enrolled_at.is_none(),
+            id: row.id,
+            partner_id: row.account_id,
+            name: row.name,
+            email: row.email,
+            logon: row.logon,
+            role: row.role,
+            active: row.active,
+            created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerUserPage {
+    pub items: Vec<PartnerUser>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerUserFilter {
+    /// Only users of this role.
+    pub role: Option<String>,
+    /// Only active (`true`) or inactive (`false`) users.
+    pub active: Option<bool>,
+    /// Only users whose invitation is pending (`true`) or done (`false`).
+    pub pending_invitation: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Confirmation {
+    /// Must be `true`: removal cannot be undone.
+    pub confirm: Option<bool>,
+}
+
+fn partner_role(name: &str) -> Result<Role, domain::ids::Invalid> {
+    Role::parse(AccountKind::Partner, name)
+        .ok_or_else(|| domain::ids::Invalid::new("role", format!("must be {ROLES}")))
+}
+
+/// Parses the partner in the path and asks the policy: another tenant's partner is a 404.
+fn authorize(caller: &Caller, partner_id: &str) -> Result<PartnerId, ApiError> {
+    let partner = PartnerId::parse(partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    caller.authorize(Action::ManagePartnerUsers(&partner), "partner")?;
+    Ok(partner)
+}
+
+fn by(caller: &Caller, at: DateTime<Utc>) -> By<'_> {
+    By {
+        user_id: Some(&caller.actor.user_id),
+        acting_user_id: None,
+        meta: &caller.meta,
+        at,
+    }
+}
+
+/// The user `user_id` of `partner`, or 404 (a user of another account is not there).
+fn load_user(
+    conn: &mut DbConnection,
+    partner: &PartnerId,
+    user_id: &str,
+) -> Result<UserRow, ApiError> {
+    users::find(conn, user_id)?
+        .filter(|u| u.account_id == partner.as_str())
+        .ok_or(ApiError::NotFound("partner user"))
+}
+
+/// Refuses a change that would leave the partner without an active admin. Runs inside the
+/// change's serializable transaction, so two admins demoting each other at once cannot both
+/// pass it.
+fn guard_last_admin(
+    conn: &mut DbConnection,
+    before: &UserRow,
+    after: Option<(Role, bool)>,
+) -> Result<(), ApiError> {
+    let was_active_admin = before.active && before.role == Role::PartnerAdmin.name();
+    if !was_active_admin {
+        return Ok(());
+    }
+    let others = users::count_active_with_role(
+        conn,
+        &before.account_id,
+        Role::PartnerAdmin.name(),
+        &before.id,
+    )?;
+    if keeps_an_active_admin(usize::try_from(others).unwrap_or(usize::MAX), after) {
+        Ok(())
+    } else {
+        Err(ApiError::rule(
+            ErrorCode::LastActiveAdmin,
+            format!(
+                "{} is the last active admin of {}.",
+                before.name, before.account_id
+            ),
+        ))
+    }
+}
+
+/// Invite a partner user.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME")),
+    request_body = NewPartnerUser,
+    responses(
+        (status = 201, description = "Invited: the invitation email is on its way", body = PartnerUser,
+         headers(("Location" = String, description = "The new user's URL"))),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner"),
+        (status = 409, description = "The logon is taken in this partner"),
+    ),
+)]
+#[post("/partners/{partner_id}/users")]
+async fn invite_partner_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    partner_id: web::Path<String>,
+    body: JsonBody<NewPartnerUser>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = authorize(&caller, &partner_id)?;
+    let body = body.0;
+    let mut fields = Fields::default();
+    let name = fields.check("name", DisplayName::parse(&body.name));
+    let email = fields.check("email", Email::parse(&body.email));
+    let logon = match &body.logon {
+        Some(logon) => fields.check("logon", Logon::parse(logon)),
+        None => email.as_ref().map(Logon::from),
+    };
+    let role = fields.check("role", partner_role(&body.role));
+    fields.finish()?;
+    let (Some(name), Some(email), Some(logon), Some(role)) = (name, email, logon, role) else {
+        return Err(ApiError::internal("a checked field is missing"));
+    };
+    let now = state.clock.now();
+    let invitee = Invitee {
+        account: AccountId::Partner(partner.clone()),
+        role,
+        name,
+        email,
+        logon,
+    };
+    let user = web::block(move || {
+        state.db.transaction(|conn| {
+            if persistence::partners::find(conn, partner.as_str())?.is_none() {
+                return Err(ApiError::NotFound("partner"));
+            }
+            onboarding::invite(conn, &state.settings, by(&caller, now), invitee.clone())
+                .map(|i| i.user)
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/partners/{}/users/{}", user.account_id, user.id),
+        ))
+        .json(PartnerUser::from(user)))
+}
+
+/// List a partner's users, by name.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), PartnerUserFilter, PageQuery),
+    responses(
+        (status = 200, description = "A page of users", body = PartnerUserPage),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner"),
+        (status = 422, description = "An unknown role"),
+    ),
+)]
+#[get("/partners/{partner_id}/users")]
+async fn list_partner_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    partner_id: web::Path<String>,
+    filter: web::Query<PartnerUserFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<PartnerUserPage>, ApiError> {
+    let partner = authorize(&caller, &partner_id)?;
+    let mut fields = Fields::default();
+    let role = filter
+        .role
+        .as_deref()
+        .and_then(|r| fields.check("role", partner_role(r)));
+    fields.finish()?;
+    let filter = UserFilter {
+        role: role.map(|r| r.name().to_owned()),
+        active: filter.active,
+        pending: filter.pending_invitation,
+    };
+    let (limit, after) = (page.limit(), page.after()?);
+    let rows = web::block(move || {
+        state.db.read(|conn| {
+            let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
+            Ok::<_, ApiError>(users::list_for_account(
+                conn,
+                partner.as_str(),
+                &filter,
+                after,
+                limit + 1,
+            )?)
+        })
+    })
+    .await??;
+    let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
+    let items = rows.into_iter().map(PartnerUser::from).collect();
+    Ok(web::Json(PartnerUserPage { items, next }))
+}
+
+/// Read one partner user.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), ("user_id" = String, Path)),
+    responses(
+        (status = 200, description = "The user", body = PartnerUser),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner or user"),
+    ),
+)]
+#[get("/partners/{partner_id}/users/{user_id}")]
+async fn get_partner_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<PartnerUser>, ApiError> {
+    let (partner_id, user_id) = path.into_inner();
+    let partner = authorize(&caller, &partner_id)?;
+    let user =
+        web::block(move || state.db.read(|conn| load_user(conn, &partner, &user_id))).await??;
+    Ok(web::Json(user.into()))
+}
+
+/// Edit a partner user: name, email, logon, role, active.
+///
+/// Deactivating blocks the user's logins to the hub and to every customer at once: their
+/// sessions end. A change that would leave the partner without an active admin is refused
+/// with 409 `last_active_admin`.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), ("user_id" = String, Path)),
+    request_body = PartnerUserChanges,
+    responses(
+        (status = 200, description = "The updated user", body = PartnerUser),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner or user"),
+        (status = 409, description = "The last active admin, or a logon taken"),
+    ),
+)]
+#[patch("/partners/{partner_id}/users/{user_id}")]
+async fn update_partner_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: JsonBody<PartnerUserChanges>,
+) -> Result<web::Json<PartnerUser>, ApiError> {
+    let (partner_id, user_id) = path.into_inner();
+    let partner = authorize(&caller, &partner_id)?;
+    let changes = body.0;
+    let mut fields = Fields::default();
+    let name = changes
+        .name
+        .as_deref()
+        .and_then(|v| fields.check("name", DisplayName::parse(v)));
+    let email = changes
+        .email
+        .as_deref()
+        .and_then(|v| fields.check("email", Email::parse(v)));
+    let logon = changes
+        .logon
+        .as_deref()
+        .and_then(|v| fields.check("logon", Logon::parse(v)));
+    let role = changes
+        .role
+        .as_deref()
+        .and_then(|v| fields.check("role", partner_role(v)));
+    fields.finish()?;
+    let now = state.clock.now();
+    let user = web::block(move || {
+        state.db.transaction(|conn| {
+            let before = load_user(conn, &partner, &user_id)?;
+            let mut after = before.clone();
+            if let Some(name) = &name {
+                after.name = name.to_string();
+            }
+            if let Some(email) = &email {
+                after.email = email.to_string();
+            }
+            if let Some(logon) = &logon
+                && logon.as_str() != before.logon
+            {
+                if users::logon_taken(conn, &before.account_id, logon.as_str())? {
+                    return Err(ApiError::rule(
+                        ErrorCode::LogonTaken,
+                        format!(
+                            "{} already has a user with logon {logon}.",
+                            before.account_id
+                        ),
+                    ));
+                }
+                after.logon = logon.to_string();
+            }
+            if let Some(role) = role {
+                after.role = role.name().to_owned();
+            }
+            if let Some(active) = changes.active {
+                after.active = active;
+            }
+            let after_role =
+                partner_role(&after.role).map_err(|e| ApiError::internal(e.message))?;
+            guard_last_admin(conn, &before, Some((after_role, after.active)))?;
+            if after == before {
+                return Ok(after);
+            }
+            after.updated_at = to_db(now);
+            users::update(conn, &after)?;
+            if before.active && !after.active {
+                sessions::revoke_all_for_user(conn, &after.id, "user_deactivated", to_db(now))?;
+            }
+            audit::record(
+                conn,
+                by(&caller, now),
+                Change {
+                    action: "partner_user.updated",
+                    target_type: "user",
+                    target_id: &after.id,
+                    partner_id: Some(&after.account_id),
+                    before: audit::snapshot(&PartnerUser::from(before.clone())),
+                    after: audit::snapshot(&PartnerUser::from(after.clone())),
+                    ..Change::default()
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await??;
+    Ok(web::Json(user.into()))
+}
+
+/// Re-send the invitation email; the previous link stops working.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), ("user_id" = String, Path)),
+    responses(
+        (status = 202, description = "A new invitation is on its way"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner or user"),
+        (status = 409, description = "The user already accepted their invitation"),
+    ),
+)]
+#[post("/partners/{partner_id}/users/{user_id}/invitation")]
+async fn resend_partner_user_invitation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, user_id) = path.into_inner();
+    let partner = authorize(&caller, &partner_id)?;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let user = load_user(conn, &partner, &user_id)?;
+            if user.totp_enrolled_at.is_some() {
+                return Err(ApiError::rule(
+                    ErrorCode::AlreadyEnrolled,
+                    format!("{} has already accepted their invitation.", user.name),
+                ));
+            }
+            onboarding::send_invitation(conn, &state.settings, now, &user)?;
+            audit::record(
+                conn,
+                by(&caller, now),
+                Change {
+                    action: "partner_user.invitation_resent",
+                    target_type: "user",
+                    target_id: &user.id,
+                    partner_id: Some(&user.account_id),
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Remove a partner user for good; they are emailed that their access was revoked.
+///
+/// Needs `confirm=true`: without it the answer is 422 `confirmation_required`.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), ("user_id" = String, Path), Confirmation),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner or user"),
+        (status = 409, description = "The last active admin"),
+        (status = 422, description = "`confirm=true` is missing"),
+    ),
+)]
+#[delete("/partners/{partner_id}/users/{user_id}")]
+async fn remove_partner_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    confirmation: web::Query<Confirmation>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, user_id) = path.into_inner();
+    let partner = authorize(&caller, &partner_id)?;
+    if confirmation.confirm != Some(true) {
+        return Err(ApiError::rule(
+            ErrorCode::ConfirmationRequired,
+            "Removing a user cannot be undone: repeat the request with confirm=true.",
+        ));
+    }
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let user = load_user(conn, &partner, &user_id)?;
+            guard_last_admin(conn, &user, None)?;
+            users::delete(conn, &user.id)?;
+            mail::queue(
+                conn,
+                now,
+                Message {
+                    kind: "access_revoked",
+                    recipient: user.email.clone(),
+                    subject: format!("Your Partner Hub access to {} was removed", user.account_id),
+                    body: format!(
+                        "Hello {},\n\nYour user {} in {} has been removed from Partner Hub: you can no \
+                         longer log in to the hub or to its customers.\n",
+                        user.name, user.logon, user.account_id
+                    ),
+                },
+            )?;
+            audit::record(
+                conn,
+                by(&caller, now),
+                Change {
+                    action: "partner_user.removed",
+                    target_type: "user",
+                    target_id: &user.id,
+                    partner_id: Some(&user.account_id),
+                    before: audit::snapshot(&PartnerUser::from(user.clone())),
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
