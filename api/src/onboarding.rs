@@ -15,6 +15,7 @@ use crate::mail::{self, Message};
 use crate::state::Settings;
 
 pub const INVITATION: &str = "invitation";
+pub const PASSWORD_RESET: &str = "password_reset";
 
 /// Who is being invited, already valid.
 #[derive(Debug, Clone)]
@@ -87,6 +88,9 @@ pub fn invite(
         totp_secret: None,
         totp_enrolled_at: None,
         totp_last_step: None,
+        totp_pending_secret: None,
+        notification_frequency: "none".to_owned(),
+        notification_categories: String::new(),
         failed_logins: 0,
         locked_until: None,
         created_at: at,
@@ -120,22 +124,7 @@ pub fn send_invitation(
     now: DateTime<Utc>,
     user: &UserRow,
 ) -> Result<String, ApiError> {
-    let at = persistence::time::to_db(now);
-    tokens::revoke_open(conn, &user.id, INVITATION, at)?;
-    let token = secrets::random_token()?;
-    tokens::insert(
-        conn,
-        &UserTokenRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_id: user.id.clone(),
-            purpose: INVITATION.to_owned(),
-            token_hash: secrets::hash_token(&token),
-            created_at: at,
-            expires_at: persistence::time::to_db(now + settings.invitation_ttl),
-            used_at: None,
-            revoked_at: None,
-        },
-    )?;
+    let token = issue_token(conn, user, INVITATION, now, settings.invitation_ttl)?;
     let link = format!("{}/invitations/{token}", settings.public_url);
     mail::queue(
         conn,
@@ -157,4 +146,61 @@ pub fn send_invitation(
         },
     )?;
     Ok(link)
+}
+
+/// Issues a single-use token of `purpose` for `user`, valid for `ttl`; any open one of the same
+/// purpose stops working. Returns the token (only its hash is stored).
+pub fn issue_token(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    purpose: &str,
+    now: DateTime<Utc>,
+    ttl: chrono::Duration,
+) -> Result<String, ApiError> {
+    let at = persistence::time::to_db(now);
+    tokens::revoke_open(conn, &user.id, purpose, at)?;
+    let token = secrets::random_token()?;
+    tokens::insert(
+        conn,
+        &UserTokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            purpose: purpose.to_owned(),
+            token_hash: secrets::hash_token(&token),
+            created_at: at,
+            expires_at: persistence::time::to_db(now + ttl),
+            used_at: None,
+            revoked_at: None,
+        },
+    )?;
+    Ok(token)
+}
+
+/// The open token of `purpose` behind `token`, and its user: 404 when unknown, 410 when used,
+/// replaced, expired, or its user deactivated.
+pub fn open_token(
+    conn: &mut DbConnection,
+    token: &str,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<(UserTokenRow, UserRow), ApiError> {
+    let what = if purpose == INVITATION {
+        "invitation"
+    } else {
+        "link"
+    };
+    let row = tokens::find_by_hash(conn, &secrets::hash_token(token))?
+        .filter(|t| t.purpose == purpose)
+        .ok_or(ApiError::NotFound(what))?;
+    let usable = row.used_at.is_none()
+        && row.revoked_at.is_none()
+        && persistence::time::from_db(row.expires_at) > now;
+    let user = users::find(conn, &row.user_id)?.ok_or(ApiError::NotFound(what))?;
+    if !usable || !user.active {
+        return Err(ApiError::rule(
+            ErrorCode::InvitationExpired,
+            "This link was used, replaced by a newer one, or has expired.",
+        ));
+    }
+    Ok((row, user))
 }

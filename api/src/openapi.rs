@@ -32,6 +32,7 @@ use crate::routes::{self, Routes};
         (name = "invitations", description = "Accept an invitation: choose a password and enrol an authenticator app."),
         (name = "me", description = "The caller's own profile."),
         (name = "partners", description = "Partner organisations, as the platform manages them."),
+        (name = "platform", description = "The platform's own staff: further platform admins, authenticator resets."),
         (name = "partner users", description = "A partner's own users: admins, users, marketing, notification recipients."),
     ),
     components(schemas(Problem, FieldError, ErrorCode)),

@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod ids;
+pub mod notifications;
 pub mod partner_users;
 pub mod password;
 pub mod policy;

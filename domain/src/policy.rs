@@ -23,6 +23,8 @@ pub enum Action<'a> {
     ViewPartner(&'a PartnerId),
     /// Invite further platform admins.
     InvitePlatformAdmin,
+    /// Reset any user's authenticator.
+    ResetTotp,
     /// Invite, list, edit, deactivate and remove a partner's users.
     ManagePartnerUsers(&'a PartnerId),
 }
@@ -44,7 +46,7 @@ pub enum Denial {
 pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
     use Decision::{Allow, Deny};
     match action {
-        Action::ManagePartners | Action::InvitePlatformAdmin => {
+        Action::ManagePartners | Action::InvitePlatformAdmin | Action::ResetTotp => {
             if actor.role == Role::PlatformAdmin {
                 Allow
             } else {

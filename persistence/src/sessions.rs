@@ -141,3 +141,18 @@ pub fn revoke_all_for_account(
     ))
     .execute(conn)
 }
+
+/// A user's live sessions, newest first.
+pub fn live_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .order((sessions::created_at.desc(), sessions::id))
+        .select(SessionRow::as_select())
+        .load(conn)
+}

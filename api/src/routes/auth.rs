@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Duration, Utc};
 use domain::ids::{AccountId, AccountKind, Logon};
+use domain::password::NewPassword;
 use domain::role::Role;
 use persistence::sessions::{self, SessionRow};
 use persistence::time::{from_db, to_db};
@@ -19,10 +20,16 @@ use crate::auth::jwt::{self, ACCESS_TOKEN_TTL, Claims};
 use crate::auth::{Caller, password, secrets, totp};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::mail::{self, Message};
+use crate::onboarding::{self, PASSWORD_RESET};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(login).service(refresh).service(logout);
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(request_password_reset)
+        .service(reset_password);
 }
 
 /// Failed logins in a row that lock a user out, and for how long.
@@ -342,6 +349,141 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
                     action: "session.ended",
                     target_type: "session",
                     target_id: &caller.session_id,
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// How long a password-reset link works.
+pub const PASSWORD_RESET_TTL: Duration = Duration::hours(1);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(example = "PARTACME")]
+    pub account_id: String,
+    #[schema(example = "ana@acme.example")]
+    pub logon: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// 12 to 128 characters.
+    pub password: String,
+}
+
+/// Ask for a password-reset link by email.
+///
+/// Always answers 202, whether or not such a user exists, so that it reveals nothing. The link
+/// works once, for an hour.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "If the user exists, a link is on its way")),
+)]
+#[post("/auth/password-reset")]
+async fn request_password_reset(
+    state: web::Data<AppState>,
+    body: JsonBody<PasswordResetRequest>,
+    meta: RequestMeta,
+) -> Result<HttpResponse, ApiError> {
+    let account = AccountId::parse(&body.0.account_id).ok();
+    let logon = Logon::parse(&body.0.logon).ok();
+    if let (Some(account), Some(logon)) = (account, logon) {
+        let now = state.clock.now();
+        web::block(move || {
+            state.db.transaction(|conn| {
+                let Some(user) = users::find_by_logon(conn, account.as_str(), logon.as_str())? else {
+                    return Ok(());
+                };
+                if !user.active || user.password_hash.is_none() {
+                    return Ok(());
+                }
+                let token = onboarding::issue_token(conn, &user, PASSWORD_RESET, now, PASSWORD_RESET_TTL)?;
+                mail::queue(
+                    conn,
+                    now,
+                    Message {
+                        kind: PASSWORD_RESET,
+                        recipient: user.email.clone(),
+                        subject: "Reset your Partner Hub password".to_owned(),
+                        body: format!(
+                            "Hello {},\n\nSomeone asked to reset the password of your user {} in {}. \
+                             To choose a new one, send it with this link (it works once, for an hour):\n\n\
+                             {}/auth/password-reset/{token}\n\nIf it was not you, ignore this email.\n",
+                            user.name, user.logon, user.account_id, state.settings.public_url
+                        ),
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    By { user_id: None, acting_user_id: None, meta: &meta, at: now },
+                    Change {
+                        action: "user.password_reset_requested",
+                        target_type: "user",
+                        target_id: &user.id,
+                        partner_id: (user.account_kind == "partner").then_some(user.account_id.as_str()),
+                        ..Change::default()
+                    },
+                )
+            })
+        })
+        .await??;
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Choose a new password with the link from the reset email. Every session of the user ends.
+#[utoipa::path(
+    tag = "auth",
+    params(("token" = String, Path, description = "The token from the reset link")),
+    request_body = PasswordReset,
+    responses(
+        (status = 204, description = "Changed; log in with the new password"),
+        (status = 404, description = "No such link"),
+        (status = 410, description = "Used, replaced or expired"),
+    ),
+)]
+#[post("/auth/password-reset/{token}")]
+async fn reset_password(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: JsonBody<PasswordReset>,
+    meta: RequestMeta,
+) -> Result<HttpResponse, ApiError> {
+    let password =
+        NewPassword::parse(&body.0.password).map_err(|e| ApiError::field("password", e))?;
+    let hash = web::block(move || password::hash(password.expose())).await??;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let (row, mut user) = onboarding::open_token(conn, &token, PASSWORD_RESET, now)?;
+            user.password_hash = Some(hash.clone());
+            user.failed_logins = 0;
+            user.locked_until = None;
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            persistence::tokens::mark_used(conn, &row.id, to_db(now))?;
+            sessions::revoke_all_for_user(conn, &user.id, "password_reset", to_db(now))?;
+            audit::record(
+                conn,
+                By {
+                    user_id: Some(&user.id),
+                    acting_user_id: None,
+                    meta: &meta,
+                    at: now,
+                },
+                Change {
+                    action: "user.password_reset",
+                    target_type: "user",
+                    target_id: &user.id,
+                    partner_id: (user.account_kind == "partner")
+                        .then_some(user.account_id.as_str()),
                     ..Change::default()
                 },
             )

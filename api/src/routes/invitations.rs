@@ -17,7 +17,7 @@ use crate::auth::caller::RequestMeta;
 use crate::auth::{password, secrets, totp};
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding::INVITATION;
+use crate::onboarding::{self, INVITATION};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -251,31 +251,10 @@ async fn confirm_invitation(
     }))
 }
 
-/// The open invitation behind `token` and its user: 404 when unknown, 410 when it can no longer
-/// be used.
 fn open_invitation(
     conn: &mut DbConnection,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(UserTokenRow, UserRow), ApiError> {
-    let invitation = tokens::find_by_hash(conn, &secrets::hash_token(token))?
-        .filter(|t| t.purpose == INVITATION)
-        .ok_or(ApiError::NotFound("invitation"))?;
-    let usable = invitation.used_at.is_none()
-        && invitation.revoked_at.is_none()
-        && from_db(invitation.expires_at) > now;
-    if !usable {
-        return Err(ApiError::rule(
-            ErrorCode::InvitationExpired,
-            "This invitation link was used, replaced by a newer one, or has expired.",
-        ));
-    }
-    let user = users::find(conn, &invitation.user_id)?.ok_or(ApiError::NotFound("invitation"))?;
-    if !user.active {
-        return Err(ApiError::rule(
-            ErrorCode::InvitationExpired,
-            "This invitation's user has been deactivated.",
-        ));
-    }
-    Ok((invitation, user))
+    onboarding::open_token(conn, token, INVITATION, now)
 }

@@ -6,8 +6,10 @@ pub mod auth;
 pub mod health;
 pub mod invitations;
 pub mod me;
+pub mod me_settings;
 pub mod partner_users;
 pub mod partners;
+pub mod platform;
 pub mod problems;
 
 /// Registers a set of operations; the app and its OpenAPI document are both built from one.
@@ -19,6 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     invitations::configure(cfg);
     me::configure(cfg);
+    me_settings::configure(cfg);
     partners::configure(cfg);
     partner_users::configure(cfg);
+    platform::configure(cfg);
 }

@@ -2,12 +2,13 @@
 //! invited), list them, read one.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
 use domain::policy::Action;
 use domain::role::Role;
 use persistence::partners::{self, PartnerRow};
+use persistence::sessions;
 use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,7 +25,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_partner)
         .service(list_partners)
-        .service(get_partner);
+        .service(get_partner)
+        .service(update_partner);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -240,4 +242,105 @@ async fn get_partner(
     .await??;
     row.map(|row| web::Json(Partner::from(row)))
         .ok_or(ApiError::NotFound("partner"))
+}
+
+/// Only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerChanges {
+    /// Platform admins only.
+    pub name: Option<String>,
+    /// The partner's own admins may change it too.
+    pub email: Option<String>,
+    /// Platform admins only. `false` ends every session of the partner's users at once,
+    /// including their sessions inside customers.
+    pub active: Option<bool>,
+}
+
+/// Edit a partner: name and active flag (platform admins), email (also the partner's admins).
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, description = "The partner's ID", example = "PARTACME")),
+    request_body = PartnerChanges,
+    responses(
+        (status = 200, description = "The updated partner", body = Partner),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "The caller's role may not change these fields"),
+        (status = 404, description = "No such partner"),
+    ),
+)]
+#[patch("/partners/{partner_id}")]
+async fn update_partner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    partner_id: web::Path<String>,
+    body: JsonBody<PartnerChanges>,
+) -> Result<web::Json<Partner>, ApiError> {
+    let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    let changes = body.0;
+    caller.authorize(Action::ViewPartner(&id), "partner")?;
+    if changes.name.is_some() || changes.active.is_some() {
+        caller.authorize(Action::ManagePartners, "partner")?;
+    }
+    let mut fields = Fields::default();
+    let name = changes
+        .name
+        .as_deref()
+        .and_then(|v| fields.check("name", DisplayName::parse(v)));
+    let email = changes
+        .email
+        .as_deref()
+        .and_then(|v| fields.check("email", Email::parse(v)));
+    fields.finish()?;
+    let now = state.clock.now();
+    let partner = web::block(move || {
+        state.db.transaction(|conn| {
+            let before = partners::find(conn, id.as_str())?.ok_or(ApiError::NotFound("partner"))?;
+            let mut after = before.clone();
+            if let Some(name) = &name {
+                after.name = name.to_string();
+            }
+            if let Some(email) = &email {
+                after.email = email.to_string();
+            }
+            if let Some(active) = changes.active {
+                after.active = active;
+            }
+            if after == before {
+                return Ok::<_, ApiError>(Partner::from(after));
+            }
+            after.updated_at = to_db(now);
+            partners::update(conn, &after)?;
+            if before.active && !after.active {
+                sessions::revoke_all_for_account(
+                    conn,
+                    &after.id,
+                    "partner_deactivated",
+                    to_db(now),
+                )?;
+            }
+            audit::record(
+                conn,
+                By {
+                    user_id: Some(&caller.actor.user_id),
+                    acting_user_id: None,
+                    meta: &caller.meta,
+                    at: now,
+                },
+                Change {
+                    action: "partner.updated",
+                    target_type: "partner",
+                    target_id: &after.id,
+                    partner_id: Some(&after.id),
+                    before: audit::snapshot(&Partner::from(before.clone())),
+                    after: audit::snapshot(&Partner::from(after.clone())),
+                    ..Change::default()
+                },
+            )?;
+            Ok(Partner::from(after))
+        })
+    })
+    .await??;
+    Ok(web::Json(partner))
 }

@@ -28,6 +28,11 @@ CREATE TABLE users (
     totp_enrolled_at TIMESTAMP,
     -- the last accepted TOTP time step: a code is accepted once
     totp_last_step BIGINT,
+    -- a new authenticator being set up, until a code from it is confirmed (sealed too)
+    totp_pending_secret TEXT,
+    -- digest emails: none | daily | weekly, and the task categories they cover (comma-separated)
+    notification_frequency TEXT NOT NULL,
+    notification_categories TEXT NOT NULL,
     failed_logins INTEGER NOT NULL,
     locked_until TIMESTAMP,
     created_at TIMESTAMP NOT NULL,

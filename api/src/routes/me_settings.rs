@@ -1,0 +1,522 @@
+//! The caller's own settings (seed 000 "User Profile Settings", seed 004 "Account management"):
+//! sessions, password, email, logon, authenticator, recovery codes, notification preferences.
+//! Changing one's password or email ends one's own sessions: log in again.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use domain::ids::{Email, Logon};
+use domain::notifications::{self, Frequency};
+use domain::password::NewPassword;
+use persistence::time::{from_db, to_db};
+use persistence::users::{self, UserRow};
+use persistence::{DbConnection, recovery_codes, sessions};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, By, Change};
+use crate::auth::{Caller, password, secrets, totp};
+use crate::error::{ApiError, ErrorCode, FieldError, Fields};
+use crate::extract::JsonBody;
+use crate::mail::{self, Message};
+use crate::routes::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_my_sessions)
+        .service(end_my_session)
+        .service(change_my_password)
+        .service(change_my_email)
+        .service(change_my_logon)
+        .service(start_totp_change)
+        .service(confirm_totp_change)
+        .service(regenerate_recovery_codes)
+        .service(get_my_notifications)
+        .service(set_my_notifications);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MySession {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request is made with.
+    pub current: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 12 to 128 characters.
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChange {
+    /// The current password, to prove it is you.
+    pub password: String,
+    #[schema(example = "ana.byrne@acme.example")]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogonChange {
+    /// The current password, to prove it is you.
+    pub password: String,
+    #[schema(example = "ana")]
+    pub logon: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPreferences {
+    /// `none`, `daily` or `weekly` (Monday morning).
+    #[schema(example = "weekly")]
+    pub frequency: String,
+    /// Which kinds of outstanding task the digest covers: any of `access_requests`,
+    /// `invitations`, `customer_accounts`, `platform_requests`.
+    #[schema(example = json!(["access_requests"]))]
+    pub categories: Vec<String>,
+}
+
+fn by(caller: &Caller, at: DateTime<Utc>) -> By<'_> {
+    By {
+        user_id: Some(&caller.actor.user_id),
+        acting_user_id: None,
+        meta: &caller.meta,
+        at,
+    }
+}
+
+fn audit_self(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    at: DateTime<Utc>,
+    user: &UserRow,
+    action: &str,
+) -> Result<(), ApiError> {
+    let partner_id = (user.account_kind == "partner").then_some(user.account_id.as_str());
+    audit::record(
+        conn,
+        by(caller, at),
+        Change {
+            action,
+            target_type: "user",
+            target_id: &user.id,
+            partner_id,
+            ..Change::default()
+        },
+    )
+}
+
+fn incorrect(field: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(field, "incorrect", "is not right")])
+}
+
+/// The caller's row, after checking `password` against it (outside any transaction: slow).
+async fn reauthenticate(
+    state: &AppState,
+    caller: &Caller,
+    password: String,
+    field: &'static str,
+) -> Result<UserRow, ApiError> {
+    let db = state.db.clone();
+    let user_id = caller.actor.user_id.clone();
+    let user =
+        web::block(move || db.read(|conn| users::find(conn, &user_id).map_err(ApiError::from)))
+            .await??
+            .ok_or_else(ApiError::unauthenticated)?;
+    let stored = user.password_hash.clone();
+    if web::block(move || password::verify(&password, stored.as_deref())).await? {
+        Ok(user)
+    } else {
+        Err(incorrect(field))
+    }
+}
+
+/// Checks a current authenticator code and records its step as used.
+fn check_code(
+    state: &AppState,
+    user: &mut UserRow,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let sealed = user
+        .totp_secret
+        .as_deref()
+        .ok_or_else(ApiError::unauthenticated)?;
+    let secret = state.keys.open(sealed)?;
+    let step = totp::check(&secret, code, now, user.totp_last_step).ok_or_else(|| {
+        ApiError::rule(
+            ErrorCode::InvalidTotpCode,
+            "The code does not match your current authenticator.",
+        )
+    })?;
+    user.totp_last_step = Some(step);
+    Ok(())
+}
+
+/// List my live sessions.
+#[utoipa::path(tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "Live sessions, newest first", body = Vec<MySession>),
+              (status = 401, description = "Not authenticated")))]
+#[get("/me/sessions")]
+async fn list_my_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<MySession>>, ApiError> {
+    let now = state.clock.now();
+    let user_id = caller.actor.user_id.clone();
+    let rows = web::block(move || {
+        state.db.read(|conn| {
+            sessions::live_for_user(conn, &user_id, to_db(now)).map_err(ApiError::from)
+        })
+    })
+    .await??;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|s| MySession {
+                current: s.id == caller.session_id,
+                id: s.id,
+                created_at: from_db(s.created_at),
+                last_used_at: from_db(s.last_used_at),
+                expires_at: from_db(s.expires_at),
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect(),
+    ))
+}
+
+/// End one of my sessions (another device, or this one).
+#[utoipa::path(tag = "me", security(("bearer" = [])),
+    params(("session_id" = String, Path)),
+    responses((status = 204, description = "Ended"), (status = 401, description = "Not authenticated"),
+              (status = 404, description = "No such session of mine")))]
+#[delete("/me/sessions/{session_id}")]
+async fn end_my_session(
+    state: web::Data<AppState>,
+    caller: Caller,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let session = sessions::find(conn, &session_id)?
+                .filter(|s| s.user_id == caller.actor.user_id && s.revoked_at.is_none())
+                .ok_or(ApiError::NotFound("session"))?;
+            sessions::revoke(conn, &session.id, "ended_by_user", to_db(now))?;
+            audit::record(
+                conn,
+                by(&caller, now),
+                Change {
+                    action: "session.ended",
+                    target_type: "session",
+                    target_id: &session.id,
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change my password. Every one of my sessions ends, this one too: log in again.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204, description = "Changed; log in again"), (status = 401, description = "Not authenticated"),
+              (status = 422, description = "The current password is wrong, or the new one too weak")))]
+#[put("/me/password")]
+async fn change_my_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    let new_password =
+        NewPassword::parse(&new_password).map_err(|e| ApiError::field("new_password", e))?;
+    reauthenticate(&state, &caller, current_password, "current_password").await?;
+    let hash = web::block(move || password::hash(new_password.expose())).await??;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            user.password_hash = Some(hash.clone());
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            sessions::revoke_all_for_user(conn, &user.id, "password_changed", to_db(now))?;
+            audit_self(conn, &caller, now, &user, "user.password_changed")
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change my email address. The old address is told; every one of my sessions ends.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = EmailChange,
+    responses((status = 204, description = "Changed; log in again"), (status = 401, description = "Not authenticated"),
+              (status = 422, description = "The password is wrong, or the email invalid")))]
+#[put("/me/email")]
+async fn change_my_email(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<EmailChange>,
+) -> Result<HttpResponse, ApiError> {
+    let EmailChange { password, email } = body.0;
+    let email = Email::parse(&email).map_err(|e| ApiError::field("email", e))?;
+    reauthenticate(&state, &caller, password, "password").await?;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user = users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            let old = std::mem::replace(&mut user.email, email.to_string());
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            sessions::revoke_all_for_user(conn, &user.id, "email_changed", to_db(now))?;
+            mail::queue(conn, now, Message {
+                kind: "email_changed",
+                recipient: old.clone(),
+                subject: "Your Partner Hub email address was changed".to_owned(),
+                body: format!(
+                    "Hello {},\n\nThe email address of your Partner Hub user {} in {} was changed from \
+                     {old} to {}. If you did not do this, contact your administrator at once.\n",
+                    user.name, user.logon, user.account_id, user.email
+                ),
+            })?;
+            audit_self(conn, &caller, now, &user, "user.email_changed")
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change my logon (the name I log in with).
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = LogonChange,
+    responses((status = 204, description = "Changed"), (status = 401, description = "Not authenticated"),
+              (status = 409, description = "The logon is taken in my account"),
+              (status = 422, description = "The password is wrong, or the logon invalid")))]
+#[put("/me/logon")]
+async fn change_my_logon(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<LogonChange>,
+) -> Result<HttpResponse, ApiError> {
+    let LogonChange { password, logon } = body.0;
+    let logon = Logon::parse(&logon).map_err(|e| ApiError::field("logon", e))?;
+    reauthenticate(&state, &caller, password, "password").await?;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            if user.logon == logon.as_str() {
+                return Ok(());
+            }
+            if users::logon_taken(conn, &user.account_id, logon.as_str())? {
+                return Err(ApiError::rule(
+                    ErrorCode::LogonTaken,
+                    format!("{} already has a user with logon {logon}.", user.account_id),
+                ));
+            }
+            user.logon = logon.to_string();
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            audit_self(conn, &caller, now, &user, "user.logon_changed")
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Start moving to a new authenticator: prove the current one with a code, get the new one's
+/// enrolment. The current authenticator keeps working until the new one is confirmed.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = ConfirmTotp,
+    responses((status = 200, description = "The new authenticator to confirm", body = TotpEnrolment),
+              (status = 401, description = "Not authenticated"),
+              (status = 422, description = "The current code does not match")))]
+#[post("/me/totp")]
+async fn start_totp_change(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<ConfirmTotp>,
+) -> Result<web::Json<TotpEnrolment>, ApiError> {
+    let secret = totp::generate_secret();
+    let now = state.clock.now();
+    let state2 = state.clone();
+    let pending = secret.clone();
+    let user = web::block(move || {
+        state2.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            check_code(&state2, &mut user, &body.0.code, now)?;
+            user.totp_pending_secret = Some(state2.keys.seal(&pending)?);
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            Ok::<_, ApiError>(user)
+        })
+    })
+    .await??;
+    let uri = totp::otpauth_uri(&secret, &format!("{} ({})", user.logon, user.account_id))?;
+    Ok(web::Json(TotpEnrolment {
+        secret: totp::base32(&secret),
+        qr_svg: totp::qr_svg(&uri)?,
+        otpauth_uri: uri,
+    }))
+}
+
+/// Confirm the new authenticator with a code from it; the old one stops working.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = ConfirmTotp,
+    responses((status = 204, description = "Switched to the new authenticator"),
+              (status = 401, description = "Not authenticated"),
+              (status = 422, description = "No change was started, or the code does not match the new authenticator")))]
+#[post("/me/totp/confirm")]
+async fn confirm_totp_change(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<ConfirmTotp>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            let Some(pending) = user.totp_pending_secret.clone() else {
+                return Err(ApiError::rule(
+                    ErrorCode::InvalidTotpCode,
+                    "Start the change with POST /me/totp first.",
+                ));
+            };
+            let secret = state.keys.open(&pending)?;
+            let step = totp::check(&secret, &body.0.code, now, None).ok_or_else(|| {
+                ApiError::rule(
+                    ErrorCode::InvalidTotpCode,
+                    "The code does not match the new authenticator.",
+                )
+            })?;
+            user.totp_secret = Some(pending);
+            user.totp_pending_secret = None;
+            user.totp_last_step = Some(step);
+            user.totp_enrolled_at = Some(to_db(now));
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            audit_self(conn, &caller, now, &user, "user.totp_changed")
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replace my recovery codes (the old ones stop working); needs a current code.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = ConfirmTotp,
+    responses((status = 200, description = "The new codes; shown once", body = RecoveryCodes),
+              (status = 401, description = "Not authenticated"),
+              (status = 422, description = "The code does not match")))]
+#[post("/me/recovery-codes")]
+async fn regenerate_recovery_codes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<ConfirmTotp>,
+) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let codes = (0..RECOVERY_CODES)
+        .map(|_| secrets::recovery_code())
+        .collect::<Result<Vec<_>, _>>()?;
+    let hashed: Vec<(String, String)> = codes
+        .iter()
+        .map(|c| (uuid::Uuid::new_v4().to_string(), secrets::hash_token(c)))
+        .collect();
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            check_code(&state, &mut user, &body.0.code, now)?;
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            recovery_codes::replace_all(conn, &user.id, &hashed)?;
+            audit_self(conn, &caller, now, &user, "user.recovery_codes_replaced")
+        })
+    })
+    .await??;
+    Ok(web::Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}
+
+/// My notification preferences.
+#[utoipa::path(tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "The preferences", body = NotificationPreferences),
+              (status = 401, description = "Not authenticated")))]
+#[get("/me/notifications")]
+async fn get_my_notifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<NotificationPreferences>, ApiError> {
+    let user = web::block(move || {
+        state
+            .db
+            .read(|conn| users::find(conn, &caller.actor.user_id).map_err(ApiError::from))
+    })
+    .await??
+    .ok_or_else(ApiError::unauthenticated)?;
+    Ok(web::Json(preferences_of(&user)))
+}
+
+fn preferences_of(user: &UserRow) -> NotificationPreferences {
+    NotificationPreferences {
+        frequency: user.notification_frequency.clone(),
+        categories: user
+            .notification_categories
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
+/// Set my notification preferences.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = NotificationPreferences,
+    responses((status = 200, description = "The preferences now", body = NotificationPreferences),
+              (status = 401, description = "Not authenticated"),
+              (status = 422, description = "An unknown frequency or category")))]
+#[put("/me/notifications")]
+async fn set_my_notifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<NotificationPreferences>,
+) -> Result<web::Json<NotificationPreferences>, ApiError> {
+    let mut fields = Fields::default();
+    let frequency = fields.check("frequency", Frequency::parse(&body.0.frequency));
+    let categories = fields.check(
+        "categories",
+        notifications::parse_categories(&body.0.categories),
+    );
+    fields.finish()?;
+    let (Some(frequency), Some(categories)) = (frequency, categories) else {
+        return Err(ApiError::internal("a checked field is missing"));
+    };
+    let now = state.clock.now();
+    let user = web::block(move || {
+        state.db.transaction(|conn| {
+            let mut user =
+                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            user.notification_frequency = frequency.as_str().to_owned();
+            user.notification_categories = categories.join(",");
+            user.updated_at = to_db(now);
+            users::update(conn, &user)?;
+            audit_self(conn, &caller, now, &user, "user.notifications_changed")?;
+            Ok::<_, ApiError>(user)
+        })
+    })
+    .await??;
+    Ok(web::Json(preferences_of(&user)))
+}
