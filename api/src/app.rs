@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::extract;
 use crate::middleware::request_context;
 use crate::openapi;
+use crate::rate_limit::{AuthRateLimiter, limit_auth};
 use crate::routes::{self, Routes};
 use crate::state::AppState;
 
@@ -34,6 +35,7 @@ pub fn start_with_routes(
     let document = openapi::document_for(routes);
     let route_table = web::Data::new(RouteTable::new(&document));
     let body_limit = state.settings.body_limit;
+    let rate_limiter = web::Data::new(AuthRateLimiter::new(state.settings.auth_rate_per_minute));
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let (app, _) = App::new()
@@ -42,12 +44,14 @@ pub fn start_with_routes(
             .split_for_parts();
         app.app_data(state.clone())
             .app_data(route_table.clone())
+            .app_data(rate_limiter.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(extract::query_config())
             .app_data(extract::path_config())
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_JSON, document.clone()))
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
+            .wrap(from_fn(limit_auth))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))

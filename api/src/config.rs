@@ -45,9 +45,17 @@ pub struct Config {
     pub signing_key_file: PathBuf,
 
     /// SMTP server for outgoing email, e.g. smtp://localhost:1025 or smtps://user:pass@host.
-    /// Unset: emails are written to the log instead of being sent.
+    /// Unset: emails are written as files under --mail-dir.
     #[arg(long, env = "PH_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+
+    /// Folder for outgoing email as `.eml` files when no SMTP URL is set.
+    #[arg(long, env = "PH_MAIL_DIR", default_value = "data/mail", global = true)]
+    pub mail_dir: PathBuf,
+
+    /// Sender of outgoing email.
+    #[arg(long, env = "PH_MAIL_FROM", default_value = crate::mailer::DEFAULT_FROM, global = true)]
+    pub mail_from: String,
 
     /// Base URL that links in emails point at (default: http:// + the bind address).
     #[arg(long, env = "PH_PUBLIC_URL", global = true)]
@@ -74,6 +82,16 @@ pub struct Config {
         global = true
     )]
     pub session_ttl_hours: u32,
+
+    /// Requests per client address and minute to login, refresh, password reset and
+    /// invitation links (0 turns the limit off, e.g. for load tests).
+    #[arg(
+        long,
+        env = "PH_AUTH_RATE_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub auth_rate_per_minute: u32,
 
     /// Log format.
     #[arg(long, env = "PH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -104,6 +122,7 @@ impl Config {
                 .to_owned(),
             invitation_ttl: chrono::Duration::hours(self.invitation_ttl_hours.into()),
             session_ttl: chrono::Duration::hours(self.session_ttl_hours.into()),
+            auth_rate_per_minute: self.auth_rate_per_minute,
         }
     }
 }

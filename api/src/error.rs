@@ -41,6 +41,7 @@ pub enum ErrorCode {
     LastActiveAdmin,
     ConfirmationRequired,
     AlreadyEnrolled,
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -67,6 +68,7 @@ impl ErrorCode {
         ErrorCode::LastActiveAdmin,
         ErrorCode::ConfirmationRequired,
         ErrorCode::AlreadyEnrolled,
+        ErrorCode::RateLimited,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +95,7 @@ impl ErrorCode {
             ErrorCode::LastActiveAdmin => "last_active_admin",
             ErrorCode::ConfirmationRequired => "confirmation_required",
             ErrorCode::AlreadyEnrolled => "already_enrolled",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 
@@ -123,6 +126,7 @@ impl ErrorCode {
             | ErrorCode::LastActiveAdmin
             | ErrorCode::AlreadyEnrolled => StatusCode::CONFLICT,
             ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -150,6 +154,7 @@ impl ErrorCode {
             ErrorCode::LastActiveAdmin => "Last active admin",
             ErrorCode::ConfirmationRequired => "Confirmation required",
             ErrorCode::AlreadyEnrolled => "Already enrolled",
+            ErrorCode::RateLimited => "Too many requests",
         }
     }
 
@@ -208,6 +213,9 @@ impl ErrorCode {
             ErrorCode::AlreadyEnrolled => {
                 "The user has already accepted their invitation; there is nothing to resend."
             }
+            ErrorCode::RateLimited => {
+                "Too many attempts from this address; retry after the Retry-After delay."
+            }
         }
     }
 
@@ -227,6 +235,7 @@ impl ErrorCode {
             StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
             StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
             StatusCode::SERVICE_UNAVAILABLE => ErrorCode::DatabaseUnavailable,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
             s if s.is_client_error() => ErrorCode::MalformedJson,
             _ => ErrorCode::Internal,
         }
@@ -340,6 +349,8 @@ pub enum ApiError {
     /// The cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("rate limited for {retry_after} s")]
+    RateLimited { retry_after: u64 },
     /// A product rule refused the request; the code says which.
     #[error("{code:?}: {detail}")]
     Rule { code: ErrorCode, detail: String },
@@ -368,6 +379,7 @@ impl ApiError {
             }
             ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::Internal,
             ApiError::Rule { code, .. } => *code,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
         }
     }
 
@@ -440,6 +452,10 @@ impl ApiError {
                 Problem::new(code, "The database is busy or unreachable; retry shortly.")
             }
             ApiError::Rule { code, detail } => Problem::new(*code, detail.clone()),
+            ApiError::RateLimited { retry_after } => Problem::new(
+                code,
+                format!("Too many attempts from this address; retry in {retry_after} s."),
+            ),
             ApiError::Database(_) | ApiError::Internal(_) => Problem::new(
                 code,
                 "The server failed to handle this request; it has been logged under its request id.",
@@ -480,6 +496,11 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&join_methods(allow)) {
                     headers.insert(header::ALLOW, value);
+                }
+            }
+            ApiError::RateLimited { retry_after } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    headers.insert(header::RETRY_AFTER, value);
                 }
             }
             _ if self.code() == ErrorCode::Unauthenticated => {

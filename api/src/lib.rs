@@ -8,10 +8,12 @@ pub mod error;
 pub mod extract;
 pub mod keys;
 pub mod mail;
+pub mod mailer;
 pub mod middleware;
 pub mod onboarding;
 pub mod openapi;
 pub mod paging;
+pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -41,6 +43,8 @@ pub enum StartError {
     },
     #[error("server failed: {0}")]
     Server(std::io::Error),
+    #[error("email: {0}")]
+    Mail(String),
 }
 
 /// Opens the database and applies pending migrations.
@@ -72,6 +76,20 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         keys: Arc::new(Keys::derive(signing_key.as_bytes())),
         settings: Arc::new(config.settings()),
     };
+    let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())
+        .map_err(StartError::Mail)?;
+    let from = config
+        .mail_from
+        .parse()
+        .map_err(|e| StartError::Mail(format!("invalid --mail-from: {e}")))?;
+    tracing::info!(transport = %transport.describe(), "delivering email");
+    let outbox = mailer::Mailer {
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+        transport,
+        from,
+    };
+    actix_web::rt::spawn(outbox.run(std::time::Duration::from_secs(2)));
     let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Listen {
         address: config.bind,
         source,

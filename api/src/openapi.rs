@@ -121,10 +121,11 @@ fn finish(mut document: OpenApi) -> OpenApi {
     }
     // An error response declared without a body gets the problem schema: handlers only say
     // which statuses they answer and why.
-    for path in document.paths.paths.values_mut() {
+    for (route, path) in document.paths.paths.iter_mut() {
         let has_path_params = path.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        let rate_limited = crate::rate_limit::is_limited(route);
         for operation in operations(path) {
-            add_shared_responses(operation, has_path_params);
+            add_shared_responses(operation, has_path_params, rate_limited);
             for (status, response) in operation.responses.responses.iter_mut() {
                 let is_error = status.starts_with('4') || status.starts_with('5');
                 if let RefOr::T(response) = response
@@ -156,14 +157,25 @@ fn operations(path: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut
     .flatten()
 }
 
-fn add_shared_responses(operation: &mut Operation, has_path_params: bool) {
+/// Operations that never touch the database (so never answer 503).
+const WITHOUT_DATABASE: &[&str] = &["get_liveness", "list_problem_types", "get_problem_type"];
+
+fn add_shared_responses(operation: &mut Operation, has_path_params: bool, rate_limited: bool) {
     let has_body = operation.request_body.is_some();
     let has_params =
         has_path_params || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let authenticated = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let uses_database = !operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| WITHOUT_DATABASE.contains(&id));
     for (status, name, _) in SHARED_RESPONSES {
         let applies = match *status {
             "400" => has_body || has_params,
+            "401" => authenticated,
             "413" | "415" | "422" => has_body,
+            "429" => rate_limited,
+            "503" => uses_database,
             _ => true,
         };
         if applies && !operation.responses.responses.contains_key(*status) {

@@ -26,6 +26,8 @@ pub struct Settings {
     pub invitation_ttl: chrono::Duration,
     /// How long a session lasts before its user must log in again (refreshing does not extend it).
     pub session_ttl: chrono::Duration,
+    /// Requests per client address and minute to the endpoints that take secrets; 0 = no limit.
+    pub auth_rate_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             invitation_ttl: chrono::Duration::days(7),
             session_ttl: chrono::Duration::hours(12),
+            auth_rate_per_minute: 30,
         }
     }
 }

@@ -36,3 +36,57 @@ pub fn for_recipient(conn: &mut DbConnection, recipient: &str) -> QueryResult<Ve
         .select(MessageRow::as_select())
         .load(conn)
 }
+
+/// Messages due for a delivery attempt at `now`, oldest first.
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
+    outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::next_attempt_at.le(now))
+        .order((outbox::next_attempt_at, outbox::created_at, outbox::id))
+        .limit(limit)
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// Claims a due message for one attempt: counts the attempt and moves its next attempt to
+/// `retry_at`, so that no other sender picks it meanwhile. `false` when another sender was
+/// quicker.
+pub fn claim(
+    conn: &mut DbConnection,
+    message: &MessageRow,
+    retry_at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let claimed = diesel::update(
+        outbox::table
+            .find(&message.id)
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::attempts.eq(message.attempts)),
+    )
+    .set((
+        outbox::attempts.eq(message.attempts + 1),
+        outbox::next_attempt_at.eq(retry_at),
+    ))
+    .execute(conn)?;
+    Ok(claimed == 1)
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::sent_at.eq(at),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::last_error.eq(error))
+        .execute(conn)
+        .map(drop)
+}

@@ -515,3 +515,30 @@ async fn secrets_are_stored_only_as_hashes_or_sealed() {
         .unwrap();
     assert!(!refresh_hashes.contains(&session.refresh_token));
 }
+
+#[tokio::test]
+async fn too_many_attempts_from_one_address_answer_429() {
+    let settings = api::state::Settings {
+        auth_rate_per_minute: 3,
+        ..api::state::Settings::default()
+    };
+    let app = TestApp::spawn_with(api::routes::configure, settings).await;
+    let attempt = json!({"account_id": "PLATFORM", "logon": "x", "password": "y", "code": "1"});
+    for _ in 0..3 {
+        assert_eq!(
+            app.post("/auth/login", &attempt).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = app.post("/auth/login", &attempt).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(problem(limited).await["code"], "rate_limited");
+    // Other endpoints are not limited.
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
+}

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod database;
+mod email;
 mod errors;
 mod health;
 mod identity;

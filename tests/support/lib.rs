@@ -7,6 +7,7 @@
 pub mod database;
 pub mod identity;
 pub mod probes;
+pub mod smtp;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -36,12 +37,20 @@ pub struct TestApp {
 impl TestApp {
     /// The real API.
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(api::routes::configure, Settings::default()).await
+        Self::spawn_with(api::routes::configure, Self::settings()).await
+    }
+
+    /// The default settings, but for a rate limit that a test's own logins never reach.
+    pub fn settings() -> Settings {
+        Settings {
+            auth_rate_per_minute: 10_000,
+            ..Settings::default()
+        }
     }
 
     /// The real API plus the test probes (routes that fail on purpose).
     pub async fn spawn_with_probes() -> TestApp {
-        Self::spawn_with(probes::configure, Settings::default()).await
+        Self::spawn_with(probes::configure, Self::settings()).await
     }
 
     pub async fn spawn_with(routes: Routes, settings: Settings) -> TestApp {
