@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::auth::caller::RequestMeta;
 use crate::error::ApiError;
-use crate::request_id;
 
 /// One change, described by the code that makes it.
 #[derive(Debug, Default)]
@@ -48,7 +47,7 @@ pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result
         target_id: Some(change.target_id.to_owned()),
         before_state: change.before.map(|v| v.to_string()),
         after_state: change.after.map(|v| v.to_string()),
-        request_id: request_id::current(),
+        request_id: by.meta.request_id.clone(),
         source_ip: by.meta.ip.clone(),
     };
     audit::record(conn, &event)?;

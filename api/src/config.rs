@@ -83,6 +83,14 @@ pub struct Config {
     )]
     pub session_ttl_hours: u32,
 
+    /// Failed logins in a row that lock a user out.
+    #[arg(long, env = "PH_LOCKOUT_AFTER", default_value_t = 10, global = true)]
+    pub lockout_after: u32,
+
+    /// How long a locked-out user waits, in minutes.
+    #[arg(long, env = "PH_LOCKOUT_MINUTES", default_value_t = 15, global = true)]
+    pub lockout_minutes: u32,
+
     /// Requests per client address and minute to login, refresh, password reset and
     /// invitation links (0 turns the limit off, e.g. for load tests).
     #[arg(
@@ -122,6 +130,8 @@ impl Config {
                 .to_owned(),
             invitation_ttl: chrono::Duration::hours(self.invitation_ttl_hours.into()),
             session_ttl: chrono::Duration::hours(self.session_ttl_hours.into()),
+            lockout_after: self.lockout_after.max(1),
+            lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
             auth_rate_per_minute: self.auth_rate_per_minute,
         }
     }

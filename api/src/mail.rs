@@ -19,6 +19,7 @@ pub fn queue(conn: &mut DbConnection, at: DateTime<Utc>, message: Message) -> Re
     outbox::enqueue(
         conn,
         &MessageRow {
+            seq: 0,
             id: uuid::Uuid::new_v4().to_string(),
             created_at: at,
             kind: message.kind.to_owned(),

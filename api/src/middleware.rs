@@ -29,7 +29,7 @@ pub async fn request_context(
         "request",
         request_id = %id,
         method = %req.method(),
-        path = %req.path(),
+        path = %redact_path(req.path()),
     );
     let started = Instant::now();
 
@@ -70,6 +70,20 @@ pub async fn request_context(
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, latency_ms, "handled"));
     Ok(response)
+}
+
+/// Paths whose last segment is a secret (a single-use token): never written to the logs.
+const SECRET_SEGMENT_AFTER: &[&str] = &["/invitations/", "/auth/password-reset/"];
+
+/// The path with any secret token replaced by `…`.
+pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_SEGMENT_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}").into();
+        }
+    }
+    path.into()
 }
 
 /// An error response that is not yet a problem document (the framework's own, or a mounted
@@ -151,5 +165,25 @@ impl ResponseError for Escaped {
                 .insert(HeaderName::from_static(request_id::HEADER), value);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn tokens_in_paths_are_redacted() {
+        assert_eq!(redact_path("/invitations/abc123"), "/invitations/…");
+        assert_eq!(
+            redact_path("/invitations/abc123/accept"),
+            "/invitations/…/accept"
+        );
+        assert_eq!(
+            redact_path("/auth/password-reset/xyz"),
+            "/auth/password-reset/…"
+        );
+        assert_eq!(redact_path("/auth/password-reset"), "/auth/password-reset");
+        assert_eq!(redact_path("/partners/PARTACME"), "/partners/PARTACME");
     }
 }

@@ -125,6 +125,11 @@ pub fn send_invitation(
     user: &UserRow,
 ) -> Result<String, ApiError> {
     let token = issue_token(conn, user, INVITATION, now, settings.invitation_ttl)?;
+    // Messages name the partner a partner user joins (white-labelling comes later).
+    let account = match persistence::partners::find(conn, &user.account_id)? {
+        Some(partner) => format!("{} ({})", partner.name, partner.id),
+        None => user.account_id.clone(),
+    };
     let link = format!("{}/invitations/{token}", settings.public_url);
     mail::queue(
         conn,
@@ -132,14 +137,13 @@ pub fn send_invitation(
         Message {
             kind: INVITATION,
             recipient: user.email.clone(),
-            subject: format!("Your Partner Hub invitation ({})", user.account_id),
+            subject: format!("Your Partner Hub invitation to {account}"),
             body: format!(
                 "Hello {name},\n\nYou have been invited to Partner Hub as {role} of account {account}, \
                  with the logon {logon}.\n\nOpen this link to choose a password and set up your \
                  authenticator app:\n\n{link}\n\nThe link works once and expires on {expires} (UTC).\n",
                 name = user.name,
                 role = user.role,
-                account = user.account_id,
                 logon = user.logon,
                 expires = (now + settings.invitation_ttl).format("%Y-%m-%d %H:%M"),
             ),

@@ -26,6 +26,9 @@ pub struct Settings {
     pub invitation_ttl: chrono::Duration,
     /// How long a session lasts before its user must log in again (refreshing does not extend it).
     pub session_ttl: chrono::Duration,
+    /// Failed logins in a row that lock a user out, and for how long.
+    pub lockout_after: u32,
+    pub lockout_for: chrono::Duration,
     /// Requests per client address and minute to the endpoints that take secrets; 0 = no limit.
     pub auth_rate_per_minute: u32,
 }
@@ -37,6 +40,8 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             invitation_ttl: chrono::Duration::days(7),
             session_ttl: chrono::Duration::hours(12),
+            lockout_after: 10,
+            lockout_for: chrono::Duration::minutes(15),
             auth_rate_per_minute: 30,
         }
     }

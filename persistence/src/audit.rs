@@ -26,6 +26,7 @@ pub struct NewAuditEvent {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEventRow {
+    pub seq: i64,
     pub id: String,
     pub occurred_at: chrono::NaiveDateTime,
     pub partner_id: Option<String>,
@@ -52,7 +53,7 @@ pub fn record(conn: &mut DbConnection, event: &NewAuditEvent) -> QueryResult<()>
 pub fn for_target(conn: &mut DbConnection, target_id: &str) -> QueryResult<Vec<AuditEventRow>> {
     audit_events::table
         .filter(audit_events::target_id.eq(target_id))
-        .order((audit_events::occurred_at, audit_events::id))
+        .order(audit_events::seq)
         .select(AuditEventRow::as_select())
         .load(conn)
 }

@@ -6,9 +6,12 @@ use diesel::prelude::*;
 use crate::DbConnection;
 use crate::schema::outbox;
 
+/// A queued message; `seq` is given by the database on insert.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct MessageRow {
+    #[diesel(skip_insertion)]
+    pub seq: i64,
     pub id: String,
     pub created_at: NaiveDateTime,
     pub kind: String,
@@ -32,7 +35,7 @@ pub fn enqueue(conn: &mut DbConnection, message: &MessageRow) -> QueryResult<()>
 pub fn for_recipient(conn: &mut DbConnection, recipient: &str) -> QueryResult<Vec<MessageRow>> {
     outbox::table
         .filter(outbox::recipient.eq(recipient))
-        .order((outbox::created_at, outbox::id))
+        .order(outbox::seq)
         .select(MessageRow::as_select())
         .load(conn)
 }
@@ -46,7 +49,7 @@ pub fn due(
     outbox::table
         .filter(outbox::sent_at.is_null())
         .filter(outbox::next_attempt_at.le(now))
-        .order((outbox::next_attempt_at, outbox::created_at, outbox::id))
+        .order((outbox::next_attempt_at, outbox::seq))
         .limit(limit)
         .select(MessageRow::as_select())
         .load(conn)
@@ -62,7 +65,7 @@ pub fn claim(
 ) -> QueryResult<bool> {
     let claimed = diesel::update(
         outbox::table
-            .find(&message.id)
+            .filter(outbox::id.eq(&message.id))
             .filter(outbox::sent_at.is_null())
             .filter(outbox::attempts.eq(message.attempts)),
     )
@@ -75,7 +78,7 @@ pub fn claim(
 }
 
 pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
             outbox::sent_at.eq(at),
             outbox::last_error.eq(None::<String>),
@@ -85,7 +88,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryR
 }
 
 pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id))
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set(outbox::last_error.eq(error))
         .execute(conn)
         .map(drop)

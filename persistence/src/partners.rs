@@ -32,23 +32,79 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PartnerRow>
         .optional()
 }
 
-/// Partners ordered by name then id, after the (name, id) cursor when given.
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Clone, Default)]
+pub struct PartnerFilter {
+    pub active: Option<bool>,
+    /// Part of the name or the ID, any case.
+    pub contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerSort {
+    Name,
+    Id,
+}
+
+/// `%`, `_` and `\` match themselves in a LIKE pattern built from `text`.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of partners in `sort` order (`descending` reverses it), after the (sort key, id)
+/// cursor when given. Keyset paging: the cursor's row is the last one already seen.
 pub fn list(
     conn: &mut DbConnection,
+    filter: &PartnerFilter,
+    sort: PartnerSort,
+    descending: bool,
     after: Option<(&str, &str)>,
     limit: i64,
 ) -> QueryResult<Vec<PartnerRow>> {
     let mut query = partners::table
         .select(PartnerRow::as_select())
-        .order((partners::name, partners::id))
         .limit(limit)
         .into_boxed();
-    if let Some((name, id)) = after {
+    if let Some(active) = filter.active {
+        query = query.filter(partners::active.eq(active));
+    }
+    if let Some(text) = &filter.contains {
+        let pattern = like_pattern(text);
         query = query.filter(
-            partners::name.gt(name.to_owned()).or(partners::name
-                .eq(name.to_owned())
-                .and(partners::id.gt(id.to_owned()))),
+            lower(partners::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(partners::id).like(pattern).escape('\\')),
         );
+    }
+    query = match (sort, descending) {
+        (PartnerSort::Name, false) => query.order((partners::name.asc(), partners::id.asc())),
+        (PartnerSort::Name, true) => query.order((partners::name.desc(), partners::id.desc())),
+        (PartnerSort::Id, false) => query.order(partners::id.asc()),
+        (PartnerSort::Id, true) => query.order(partners::id.desc()),
+    };
+    if let Some((key, id)) = after {
+        let (key, id) = (key.to_owned(), id.to_owned());
+        query = match (sort, descending) {
+            (PartnerSort::Name, false) => query.filter(
+                partners::name
+                    .gt(key.clone())
+                    .or(partners::name.eq(key).and(partners::id.gt(id))),
+            ),
+            (PartnerSort::Name, true) => query.filter(
+                partners::name
+                    .lt(key.clone())
+                    .or(partners::name.eq(key).and(partners::id.lt(id))),
+            ),
+            (PartnerSort::Id, false) => query.filter(partners::id.gt(id)),
+            (PartnerSort::Id, true) => query.filter(partners::id.lt(id)),
+        };
     }
     query.load(conn)
 }

@@ -1,7 +1,8 @@
 // diesel's view of the tables; one schema serves both backends (text ids, UTC timestamps).
 
 diesel::table! {
-    audit_events (id) {
+    audit_events (seq) {
+        seq -> BigInt,
         id -> Text,
         occurred_at -> Timestamp,
         partner_id -> Nullable<Text>,
@@ -100,7 +101,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    outbox (id) {
+    outbox (seq) {
+        seq -> BigInt,
         id -> Text,
         created_at -> Timestamp,
         kind -> Text,

@@ -542,3 +542,78 @@ async fn too_many_attempts_from_one_address_answer_429() {
     // Other endpoints are not limited.
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn partners_are_filtered_and_sorted() {
+    let app = TestApp::spawn().await;
+    let platform = app.platform_admin().await;
+    for (id, name) in [
+        ("PARTA", "Zeta 100%"),
+        ("PARTB", "Alpha"),
+        ("PARTC", "Beta_x"),
+    ] {
+        let body = json!({"id": id, "name": name, "email": "o@x.example", "admin": {"name": "B", "email": format!("b@{id}.example")}});
+        assert_eq!(
+            app.post_as(&platform, "/partners", &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    app.bearer(Method::PATCH, "/partners/PARTC", &platform.access_token)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    let ids = |query: &'static str| {
+        let (app, platform) = (&app, &platform);
+        async move {
+            let page: Value = app
+                .get_as(platform, &format!("/partners{query}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids("?sort=-id").await, ["PARTC", "PARTB", "PARTA"]);
+    assert_eq!(ids("?sort=id&active=true").await, ["PARTA", "PARTB"]);
+    assert_eq!(ids("?q=ALPHA").await, ["PARTB"]);
+    assert_eq!(ids("?q=partc").await, ["PARTC"]);
+    assert_eq!(ids("?q=100%25").await, ["PARTA"], "% matches itself");
+    assert_eq!(ids("?q=a_x").await, ["PARTC"], "_ matches itself");
+    assert_eq!(ids("?q=a_").await.len(), 1);
+    let first: Value = app
+        .get_as(&platform, "/partners?sort=-name&limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let next = first["next"].as_str().unwrap();
+    let rest: Value = app
+        .get_as(
+            &platform,
+            &format!("/partners?sort=-name&limit=2&after={next}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["items"].as_array().unwrap())
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Zeta 100%", "Beta_x", "Alpha"]);
+    let bad = app.get_as(&platform, "/partners?sort=email").await;
+    assert_eq!(
+        code_of(bad).await,
+        (StatusCode::BAD_REQUEST, "invalid_query".into())
+    );
+}

@@ -54,7 +54,7 @@ async fn member(
 }
 
 #[tokio::test]
-async fn an_admin_invites_a_user_who_enrols_and_is_cut_off_when_deactivated() {
+async fn the_whole_lifecycle_bootstrap_partner_admin_user_deactivated() {
     let app = TestApp::spawn().await;
     let platform = app.platform_admin().await;
     let admin = app.partner_admin(&platform, "PARTACME").await;
@@ -417,4 +417,74 @@ async fn another_partners_users_do_not_exist_for_a_partner_admin() {
     .await;
     assert_eq!(tampering.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get_as(&beta, "/me").await.status(), StatusCode::OK);
+}
+
+/// Every change writes a complete audit row in its own transaction: who, where from, which
+/// request, what, before and after.
+#[tokio::test]
+async fn changes_are_audited_with_who_what_and_before_after() {
+    let app = TestApp::spawn().await;
+    let platform = app.platform_admin().await;
+    let admin = app.partner_admin(&platform, "PARTACME").await;
+    let id = invite(&app, &admin, "PARTACME", "fay@acme.example", "user").await;
+    let me: Value = app.get_as(&admin, "/me").await.json().await.unwrap();
+    let admin_id = me["user"]["id"].as_str().unwrap().to_owned();
+
+    let response = app
+        .bearer(
+            Method::PATCH,
+            &format!("/partners/PARTACME/users/{id}"),
+            &admin.access_token,
+        )
+        .header("x-request-id", "audit-me-1")
+        .json(&json!({"role": "marketing"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let events = app
+        .db
+        .read(|conn| persistence::audit::for_target(conn, &id).map_err(persistence::DbError::from))
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.invited", "partner_user.updated"]);
+    let update = &events[1];
+    assert_eq!(update.actor_user_id.as_deref(), Some(admin_id.as_str()));
+    assert_eq!(update.partner_id.as_deref(), Some("PARTACME"));
+    assert_eq!(update.request_id.as_deref(), Some("audit-me-1"));
+    assert_eq!(update.source_ip.as_deref(), Some("127.0.0.1"));
+    let before: Value = serde_json::from_str(update.before_state.as_deref().unwrap()).unwrap();
+    let after: Value = serde_json::from_str(update.after_state.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (before["role"].as_str(), after["role"].as_str()),
+        (Some("user"), Some("marketing"))
+    );
+
+    // A refused change leaves no trace: it rolled back whole.
+    let users: Value = app
+        .get_as(&admin, "/partners/PARTACME/users?role=admin")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admin_user = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let refused = app
+        .bearer(
+            Method::PATCH,
+            &format!("/partners/PARTACME/users/{admin_user}"),
+            &admin.access_token,
+        )
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let events = app
+        .db
+        .read(|conn| {
+            persistence::audit::for_target(conn, &admin_user).map_err(persistence::DbError::from)
+        })
+        .unwrap();
+    assert!(events.iter().all(|e| e.action != "partner_user.updated"));
 }

@@ -28,6 +28,8 @@ pub struct Caller {
 pub struct RequestMeta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Read here, in the request's scope: work moved to a blocking thread cannot see it.
+    pub request_id: Option<String>,
 }
 
 impl RequestMeta {
@@ -39,6 +41,7 @@ impl RequestMeta {
                 .get("user-agent")
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(256).collect()),
+            request_id: crate::request_id::current(),
         }
     }
 }

@@ -32,10 +32,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reset_password);
 }
 
-/// Failed logins in a row that lock a user out, and for how long.
-pub const LOCKOUT_AFTER: i32 = 10;
-pub const LOCKOUT_FOR: Duration = Duration::minutes(15);
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
@@ -75,7 +71,7 @@ pub struct Tokens {
 ///
 /// Any wrong part — account, logon, password, code — answers the same 401
 /// `invalid_credentials`, in about the same time. After 10 failures in a row the user is locked
-/// out for 15 minutes (answered the same way).
+/// out for 15 minutes (both configurable; answered the same way).
 #[utoipa::path(
     tag = "auth",
     request_body = Login,
@@ -114,6 +110,32 @@ async fn login(
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let password_ok = web::block(move || password::verify(&password, stored.as_deref())).await?;
     let Some(user) = user else {
+        // Recorded like any failed login, which also gives this answer the same database work
+        // as a known user's failure: the time taken does not tell whether the user exists.
+        let attempted = format!(
+            "{account_id}/{}",
+            logon.map(String::from).unwrap_or_default()
+        );
+        web::block(move || {
+            state.db.transaction(|conn| {
+                audit::record(
+                    conn,
+                    By {
+                        user_id: None,
+                        acting_user_id: None,
+                        meta: &meta,
+                        at: now,
+                    },
+                    Change {
+                        action: "session.login_failed",
+                        target_type: "logon",
+                        target_id: &attempted,
+                        ..Change::default()
+                    },
+                )
+            })
+        })
+        .await??;
         return Err(ApiError::invalid_credentials());
     };
 
@@ -129,11 +151,29 @@ async fn login(
             user.updated_at = to_db(now);
             if verdict.is_err() {
                 user.failed_logins += 1;
-                if user.failed_logins >= LOCKOUT_AFTER {
-                    user.locked_until = Some(to_db(now + LOCKOUT_FOR));
+                let settings = &state2.settings;
+                if user.failed_logins >= i32::try_from(settings.lockout_after).unwrap_or(i32::MAX) {
+                    user.locked_until = Some(to_db(now + settings.lockout_for));
                     user.failed_logins = 0;
                 }
                 users::update(conn, &user)?;
+                audit::record(
+                    conn,
+                    By {
+                        user_id: None,
+                        acting_user_id: None,
+                        meta: &meta,
+                        at: now,
+                    },
+                    Change {
+                        action: "session.login_failed",
+                        target_type: "user",
+                        target_id: &user.id,
+                        partner_id: (user.account_kind == "partner")
+                            .then_some(user.account_id.as_str()),
+                        ..Change::default()
+                    },
+                )?;
                 return Ok(Err(ApiError::invalid_credentials()));
             }
             user.failed_logins = 0;

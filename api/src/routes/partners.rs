@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
 use domain::policy::Action;
 use domain::role::Role;
-use persistence::partners::{self, PartnerRow};
+use persistence::partners::{self, PartnerFilter, PartnerRow, PartnerSort};
 use persistence::sessions;
 use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, By, Change};
@@ -79,6 +79,18 @@ impl From<PartnerRow> for Partner {
             updated_at: from_db(row.updated_at),
         }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerListQuery {
+    /// Only active (`true`) or inactive (`false`) partners.
+    pub active: Option<bool>,
+    /// Only partners whose name or ID contains this text, in any case.
+    pub q: Option<String>,
+    /// `name` (default) or `id`; a leading `-` sorts descending.
+    #[param(example = "-name")]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,11 +195,11 @@ async fn create_partner(
         .json(partner))
 }
 
-/// List partners, by name.
+/// List partners: filter by active flag or text, sort by name or ID.
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
-    params(PageQuery),
+    params(PartnerListQuery, PageQuery),
     responses(
         (status = 200, description = "A page of partners", body = PartnerPage),
         (status = 401, description = "Not authenticated"),
@@ -198,18 +210,47 @@ async fn create_partner(
 async fn list_partners(
     state: web::Data<AppState>,
     caller: Caller,
+    list: web::Query<PartnerListQuery>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerPage>, ApiError> {
     caller.authorize(Action::ManagePartners, "partner")?;
     let (limit, after) = (query.limit(), query.after()?);
+    let sort_param = list.sort.as_deref().unwrap_or("name");
+    let (descending, key) = match sort_param.strip_prefix('-') {
+        Some(key) => (true, key),
+        None => (false, sort_param),
+    };
+    let sort = match key {
+        "name" => PartnerSort::Name,
+        "id" => PartnerSort::Id,
+        _ => {
+            return Err(ApiError::InvalidQuery(format!(
+                "sort `{sort_param}` is not one of name, -name, id, -id"
+            )));
+        }
+    };
+    let filter = PartnerFilter {
+        active: list.active,
+        contains: list.q.clone().filter(|q| !q.trim().is_empty()),
+    };
     let rows = web::block(move || {
         state.db.read(|conn| {
-            let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            Ok::<_, ApiError>(partners::list(conn, after, limit + 1)?)
+            let after = after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
+            Ok::<_, ApiError>(partners::list(
+                conn,
+                &filter,
+                sort,
+                descending,
+                after,
+                limit + 1,
+            )?)
         })
     })
     .await??;
-    let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
+    let (rows, next) = paging::page(rows, limit, |row| match sort {
+        PartnerSort::Name => (&row.name, &row.id),
+        PartnerSort::Id => (&row.id, &row.id),
+    });
     let items = rows.into_iter().map(Partner::from).collect();
     Ok(web::Json(PartnerPage { items, next }))
 }

@@ -1,6 +1,8 @@
 -- Every change is audited in the same transaction as the change itself (DOMAIN.md §8).
 CREATE TABLE audit_events (
-    id TEXT PRIMARY KEY NOT NULL,
+    -- the order events happened in, also within one instant
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     occurred_at TIMESTAMP NOT NULL,
     -- whose trail holds the event: a partner's, a customer's, or both (a partner acting inside)
     partner_id TEXT,
@@ -16,5 +18,6 @@ CREATE TABLE audit_events (
     request_id TEXT,
     source_ip TEXT
 );
-CREATE INDEX audit_events_partner ON audit_events (partner_id, occurred_at, id);
-CREATE INDEX audit_events_customer ON audit_events (customer_id, occurred_at, id);
+CREATE INDEX audit_events_partner ON audit_events (partner_id, seq);
+CREATE INDEX audit_events_customer ON audit_events (customer_id, seq);
+CREATE INDEX audit_events_target ON audit_events (target_id, seq);

@@ -87,7 +87,9 @@ CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
 
 -- Email leaves through the outbox, written in the same transaction as the change that caused it.
 CREATE TABLE outbox (
-    id TEXT PRIMARY KEY NOT NULL,
+    -- first in, first out
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL,
     kind TEXT NOT NULL,
     recipient TEXT NOT NULL,
@@ -98,4 +100,5 @@ CREATE TABLE outbox (
     sent_at TIMESTAMP,
     last_error TEXT
 );
-CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at);
+CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at, seq);
+CREATE INDEX outbox_recipient ON outbox (recipient, seq);
