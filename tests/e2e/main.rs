@@ -7,6 +7,7 @@ mod email;
 mod errors;
 mod health;
 mod identity;
+mod logs;
 mod openapi;
 mod partner_users;
 mod profile;

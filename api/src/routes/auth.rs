@@ -38,8 +38,9 @@ pub struct Login {
     /// `PLATFORM`, a partner ID (`PART…`) or a customer ID.
     #[schema(example = "PARTACME")]
     pub account_id: String,
-    /// The user logon (by default the email address).
+    /// The user logon (by default the email address); `username` is accepted too.
     #[schema(example = "ana@acme.example")]
+    #[serde(alias = "username")]
     pub logon: String,
     #[schema(example = "correct horse battery staple")]
     pub password: String,
