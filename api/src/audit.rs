@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use persistence::DbConnection;
-use persistence::audit::{self, NewAuditEvent};
+use persistence::audit::{self, AuditEvent};
 use serde::Serialize;
 
 use crate::auth::caller::RequestMeta;
@@ -30,12 +30,18 @@ pub struct By<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// The partner whose trail an event about `user` belongs on, if the user is a partner user.
+pub fn partner_of(user: &persistence::users::UserRow) -> Option<&str> {
+    (user.account_kind == "partner").then_some(user.account_id.as_str())
+}
+
 pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }
 
 pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result<(), ApiError> {
-    let event = NewAuditEvent {
+    let event = AuditEvent {
+        seq: 0,
         id: uuid::Uuid::new_v4().to_string(),
         occurred_at: persistence::time::to_db(by.at),
         partner_id: change.partner_id.map(str::to_owned),

@@ -10,7 +10,7 @@ use persistence::users::{self, UserRow};
 
 use crate::audit::{self, By, Change};
 use crate::auth::secrets;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Fields};
 use crate::mail::{self, Message};
 use crate::state::Settings;
 
@@ -50,6 +50,24 @@ impl Invitee {
             email,
         })
     }
+}
+
+/// A new user's name, email and logon (the email when none is given), each invalid one recorded
+/// under `prefix` + its field name; `None` when any is invalid.
+pub fn parse_person(
+    fields: &mut Fields,
+    prefix: &str,
+    name: &str,
+    email: &str,
+    logon: Option<&str>,
+) -> Option<(DisplayName, Email, Logon)> {
+    let name = fields.check(&format!("{prefix}name"), DisplayName::parse(name));
+    let email = fields.check(&format!("{prefix}email"), Email::parse(email));
+    let logon = match logon {
+        Some(logon) => fields.check(&format!("{prefix}logon"), Logon::parse(logon)),
+        None => email.as_ref().map(Logon::from),
+    };
+    Some((name?, email?, logon?))
 }
 
 /// The invited user and the link that was emailed (returned for the CLI, which prints it).

@@ -56,6 +56,16 @@ impl FromRequest for RequestMeta {
 }
 
 impl Caller {
+    /// The caller as the author of a change made at `at`, for the audit trail.
+    pub fn by(&self, at: DateTime<Utc>) -> crate::audit::By<'_> {
+        crate::audit::By {
+            user_id: Some(&self.actor.user_id),
+            acting_user_id: None,
+            meta: &self.meta,
+            at,
+        }
+    }
+
     /// Asks the policy; a denial becomes 404 (other tenants' things do not exist) or 403.
     pub fn authorize(&self, action: Action<'_>, what: &'static str) -> Result<(), ApiError> {
         match policy::decide(&self.actor, action) {

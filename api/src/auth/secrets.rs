@@ -29,6 +29,21 @@ pub fn recovery_code() -> Result<String, ApiError> {
     Ok(format!("{}-{}", &chars[..5], &chars[5..]))
 }
 
+/// Recovery codes as stored: (id, hash) pairs.
+pub type StoredCodes = Vec<(String, String)>;
+
+/// A fresh set of `n` recovery codes: the codes to show once, and what to store of them.
+pub fn recovery_codes(n: usize) -> Result<(Vec<String>, StoredCodes), ApiError> {
+    let codes = (0..n)
+        .map(|_| recovery_code())
+        .collect::<Result<Vec<_>, _>>()?;
+    let stored = codes
+        .iter()
+        .map(|code| (uuid::Uuid::new_v4().to_string(), hash_token(code)))
+        .collect();
+    Ok((codes, stored))
+}
+
 /// The stored form of a token: hex SHA-256. Tokens carry 256 random bits, so a fast hash is
 /// enough (unlike passwords).
 pub fn hash_token(token: &str) -> String {

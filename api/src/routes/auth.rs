@@ -380,12 +380,7 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
             sessions::revoke(conn, &caller.session_id, "logout", to_db(now))?;
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&caller.actor.user_id),
-                    acting_user_id: None,
-                    meta: &caller.meta,
-                    at: now,
-                },
+                caller.by(now),
                 Change {
                     action: "session.ended",
                     target_type: "session",
@@ -468,7 +463,7 @@ async fn request_password_reset(
                         action: "user.password_reset_requested",
                         target_type: "user",
                         target_id: &user.id,
-                        partner_id: (user.account_kind == "partner").then_some(user.account_id.as_str()),
+                        partner_id: audit::partner_of(&user),
                         ..Change::default()
                     },
                 )

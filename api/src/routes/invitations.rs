@@ -191,13 +191,7 @@ async fn confirm_invitation(
     body: JsonBody<ConfirmTotp>,
     meta: RequestMeta,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
-    let codes = (0..RECOVERY_CODES)
-        .map(|_| secrets::recovery_code())
-        .collect::<Result<Vec<_>, _>>()?;
-    let hashed: Vec<(String, String)> = codes
-        .iter()
-        .map(|code| (uuid::Uuid::new_v4().to_string(), secrets::hash_token(code)))
-        .collect();
+    let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {
@@ -226,7 +220,7 @@ async fn confirm_invitation(
             users::update(conn, &user)?;
             tokens::mark_used(conn, &invitation.id, to_db(now))?;
             recovery_codes::replace_all(conn, &user.id, &hashed)?;
-            let partner_id = (user.account_kind == "partner").then_some(user.account_id.as_str());
+            let partner_id = audit::partner_of(&user);
             audit::record(
                 conn,
                 By {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
+use crate::audit::{self, Change};
 use crate::auth::{Caller, password, secrets, totp};
 use crate::error::{ApiError, ErrorCode, FieldError, Fields};
 use crate::extract::JsonBody;
@@ -85,15 +85,6 @@ pub struct NotificationPreferences {
     pub categories: Vec<String>,
 }
 
-fn by(caller: &Caller, at: DateTime<Utc>) -> By<'_> {
-    By {
-        user_id: Some(&caller.actor.user_id),
-        acting_user_id: None,
-        meta: &caller.meta,
-        at,
-    }
-}
-
 fn audit_self(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -101,10 +92,10 @@ fn audit_self(
     user: &UserRow,
     action: &str,
 ) -> Result<(), ApiError> {
-    let partner_id = (user.account_kind == "partner").then_some(user.account_id.as_str());
+    let partner_id = audit::partner_of(user);
     audit::record(
         conn,
-        by(caller, at),
+        caller.by(at),
         Change {
             action,
             target_type: "user",
@@ -214,7 +205,7 @@ async fn end_my_session(
             sessions::revoke(conn, &session.id, "ended_by_user", to_db(now))?;
             audit::record(
                 conn,
-                by(&caller, now),
+                caller.by(now),
                 Change {
                     action: "session.ended",
                     target_type: "session",
@@ -427,13 +418,7 @@ async fn regenerate_recovery_codes(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
-    let codes = (0..RECOVERY_CODES)
-        .map(|_| secrets::recovery_code())
-        .collect::<Result<Vec<_>, _>>()?;
-    let hashed: Vec<(String, String)> = codes
-        .iter()
-        .map(|c| (uuid::Uuid::new_v4().to_string(), secrets::hash_token(c)))
-        .collect();
+    let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {

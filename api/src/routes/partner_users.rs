@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
+use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
@@ -137,15 +137,6 @@ fn authorize(caller: &Caller, partner_id: &str) -> Result<PartnerId, ApiError> {
     Ok(partner)
 }
 
-fn by(caller: &Caller, at: DateTime<Utc>) -> By<'_> {
-    By {
-        user_id: Some(&caller.actor.user_id),
-        acting_user_id: None,
-        meta: &caller.meta,
-        at,
-    }
-}
-
 /// The user `user_id` of `partner`, or 404 (a user of another account is not there).
 fn load_user(
     conn: &mut DbConnection,
@@ -213,15 +204,16 @@ async fn invite_partner_user(
     let partner = authorize(&caller, &partner_id)?;
     let body = body.0;
     let mut fields = Fields::default();
-    let name = fields.check("name", DisplayName::parse(&body.name));
-    let email = fields.check("email", Email::parse(&body.email));
-    let logon = match &body.logon {
-        Some(logon) => fields.check("logon", Logon::parse(logon)),
-        None => email.as_ref().map(Logon::from),
-    };
+    let person = onboarding::parse_person(
+        &mut fields,
+        "",
+        &body.name,
+        &body.email,
+        body.logon.as_deref(),
+    );
     let role = fields.check("role", partner_role(&body.role));
     fields.finish()?;
-    let (Some(name), Some(email), Some(logon), Some(role)) = (name, email, logon, role) else {
+    let (Some((name, email, logon)), Some(role)) = (person, role) else {
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
@@ -237,7 +229,7 @@ async fn invite_partner_user(
             if persistence::partners::find(conn, partner.as_str())?.is_none() {
                 return Err(ApiError::NotFound("partner"));
             }
-            onboarding::invite(conn, &state.settings, by(&caller, now), invitee.clone())
+            onboarding::invite(conn, &state.settings, caller.by(now), invitee.clone())
                 .map(|i| i.user)
         })
     })
@@ -417,7 +409,7 @@ async fn update_partner_user(
             }
             audit::record(
                 conn,
-                by(&caller, now),
+                caller.by(now),
                 Change {
                     action: "partner_user.updated",
                     target_type: "user",
@@ -469,7 +461,7 @@ async fn resend_partner_user_invitation(
             onboarding::send_invitation(conn, &state.settings, now, &user)?;
             audit::record(
                 conn,
-                by(&caller, now),
+                caller.by(now),
                 Change {
                     action: "partner_user.invitation_resent",
                     target_type: "user",
@@ -537,7 +529,7 @@ async fn remove_partner_user(
             )?;
             audit::record(
                 conn,
-                by(&caller, now),
+                caller.by(now),
                 Change {
                     action: "partner_user.removed",
                     target_type: "user",

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
+use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
@@ -66,6 +66,20 @@ pub struct Partner {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl NewUser {
+    /// The new user's name, email and logon (the email when none is given), each invalid one
+    /// recorded under `prefix` + its field name.
+    pub fn parse(&self, fields: &mut Fields, prefix: &str) -> Option<(DisplayName, Email, Logon)> {
+        onboarding::parse_person(
+            fields,
+            prefix,
+            &self.name,
+            &self.email,
+            self.logon.as_deref(),
+        )
+    }
 }
 
 impl From<PartnerRow> for Partner {
@@ -125,15 +139,10 @@ async fn create_partner(
     let id = fields.check("id", PartnerId::parse(&body.id));
     let name = fields.check("name", DisplayName::parse(&body.name));
     let email = fields.check("email", Email::parse(&body.email));
-    let admin_name = fields.check("admin.name", DisplayName::parse(&body.admin.name));
-    let admin_email = fields.check("admin.email", Email::parse(&body.admin.email));
-    let admin_logon = match &body.admin.logon {
-        Some(logon) => fields.check("admin.logon", Logon::parse(logon)),
-        None => admin_email.as_ref().map(Logon::from),
-    };
+    let admin = body.admin.parse(&mut fields, "admin.");
     fields.finish()?;
-    let (Some(id), Some(name), Some(email), Some(admin_name), Some(admin_email), Some(admin_logon)) =
-        (id, name, email, admin_name, admin_email, admin_logon)
+    let (Some(id), Some(name), Some(email), Some((admin_name, admin_email, admin_logon))) =
+        (id, name, email, admin)
     else {
         return Err(ApiError::internal("a checked field is missing"));
     };
@@ -156,12 +165,7 @@ async fn create_partner(
                 updated_at: to_db(now),
             };
             partners::insert(conn, &row)?;
-            let by = By {
-                user_id: Some(&caller.actor.user_id),
-                acting_user_id: None,
-                meta: &caller.meta,
-                at: now,
-            };
+            let by = caller.by(now);
             audit::record(
                 conn,
                 by,
@@ -363,12 +367,7 @@ async fn update_partner(
             }
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&caller.actor.user_id),
-                    acting_user_id: None,
-                    meta: &caller.meta,
-                    at: now,
-                },
+                caller.by(now),
                 Change {
                     action: "partner.updated",
                     target_type: "partner",

@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use domain::ids::{AccountId, DisplayName, Email, Logon};
+use domain::ids::AccountId;
 use domain::policy::Action;
 use domain::role::Role;
 use persistence::time::to_db;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
+use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
@@ -57,14 +57,9 @@ async fn invite_platform_admin(
     caller.authorize(Action::InvitePlatformAdmin, "user")?;
     let body = body.0;
     let mut fields = Fields::default();
-    let name = fields.check("name", DisplayName::parse(&body.name));
-    let email = fields.check("email", Email::parse(&body.email));
-    let logon = match &body.logon {
-        Some(logon) => fields.check("logon", Logon::parse(logon)),
-        None => email.as_ref().map(Logon::from),
-    };
+    let person = body.parse(&mut fields, "");
     fields.finish()?;
-    let (Some(name), Some(email), Some(logon)) = (name, email, logon) else {
+    let Some((name, email, logon)) = person else {
         return Err(ApiError::internal("a checked field is missing"));
     };
     let invitee = Invitee {
@@ -77,12 +72,7 @@ async fn invite_platform_admin(
     let now = state.clock.now();
     let user = web::block(move || {
         state.db.transaction(|conn| {
-            let by = By {
-                user_id: Some(&caller.actor.user_id),
-                acting_user_id: None,
-                meta: &caller.meta,
-                at: now,
-            };
+            let by = caller.by(now);
             onboarding::invite(conn, &state.settings, by, invitee.clone()).map(|i| i.user)
         })
     })
@@ -132,15 +122,10 @@ async fn reset_totp(
             users::update(conn, &user)?;
             sessions::revoke_all_for_user(conn, &user.id, "totp_reset", to_db(now))?;
             onboarding::send_invitation(conn, &state.settings, now, &user)?;
-            let partner_id = (user.account_kind == "partner").then_some(user.account_id.as_str());
+            let partner_id = audit::partner_of(&user);
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&caller.actor.user_id),
-                    acting_user_id: None,
-                    meta: &caller.meta,
-                    at: now,
-                },
+                caller.by(now),
                 Change {
                     action: "user.totp_reset",
                     target_type: "user",
