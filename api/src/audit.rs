@@ -35,6 +35,28 @@ pub fn partner_of(user: &persistence::users::UserRow) -> Option<&str> {
     (user.account_kind == "partner").then_some(user.account_id.as_str())
 }
 
+impl<'a> By<'a> {
+    /// A change made before anyone is authenticated (a login attempt, a reset request).
+    pub fn anonymous(meta: &'a RequestMeta, at: DateTime<Utc>) -> Self {
+        By {
+            user_id: None,
+            acting_user_id: None,
+            meta,
+            at,
+        }
+    }
+
+    /// A change made by `user_id` as themselves.
+    pub fn user(user_id: &'a str, meta: &'a RequestMeta, at: DateTime<Utc>) -> Self {
+        By {
+            user_id: Some(user_id),
+            acting_user_id: None,
+            meta,
+            at,
+        }
+    }
+}
+
 pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }

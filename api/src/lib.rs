@@ -131,12 +131,7 @@ pub fn invite_platform_admin(
     invitee: onboarding::Invitee,
 ) -> Result<String, error::ApiError> {
     let meta = auth::caller::RequestMeta::default();
-    let by = audit::By {
-        user_id: None,
-        acting_user_id: None,
-        meta: &meta,
-        at: now,
-    };
+    let by = audit::By::anonymous(&meta, now);
     db.transaction(|conn| onboarding::invite(conn, settings, by, invitee.clone()))
         .map(|invited| invited.link)
 }

@@ -58,12 +58,7 @@ impl FromRequest for RequestMeta {
 impl Caller {
     /// The caller as the author of a change made at `at`, for the audit trail.
     pub fn by(&self, at: DateTime<Utc>) -> crate::audit::By<'_> {
-        crate::audit::By {
-            user_id: Some(&self.actor.user_id),
-            acting_user_id: None,
-            meta: &self.meta,
-            at,
-        }
+        crate::audit::By::user(&self.actor.user_id, &self.meta, at)
     }
 
     /// Asks the policy; a denial becomes 404 (other tenants' things do not exist) or 403.

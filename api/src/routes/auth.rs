@@ -121,12 +121,7 @@ async fn login(
             state.db.transaction(|conn| {
                 audit::record(
                     conn,
-                    By {
-                        user_id: None,
-                        acting_user_id: None,
-                        meta: &meta,
-                        at: now,
-                    },
+                    By::anonymous(&meta, now),
                     Change {
                         action: "session.login_failed",
                         target_type: "logon",
@@ -160,18 +155,12 @@ async fn login(
                 users::update(conn, &user)?;
                 audit::record(
                     conn,
-                    By {
-                        user_id: None,
-                        acting_user_id: None,
-                        meta: &meta,
-                        at: now,
-                    },
+                    By::anonymous(&meta, now),
                     Change {
                         action: "session.login_failed",
                         target_type: "user",
                         target_id: &user.id,
-                        partner_id: (user.account_kind == "partner")
-                            .then_some(user.account_id.as_str()),
+                        partner_id: audit::partner_of(&user),
                         ..Change::default()
                     },
                 )?;
@@ -196,18 +185,12 @@ async fn login(
             sessions::insert(conn, &session)?;
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&user.id),
-                    acting_user_id: None,
-                    meta: &meta,
-                    at: now,
-                },
+                By::user(&user.id, &meta, now),
                 Change {
                     action: "session.created",
                     target_type: "session",
                     target_id: &session.id,
-                    partner_id: (user.account_kind == "partner")
-                        .then_some(user.account_id.as_str()),
+                    partner_id: audit::partner_of(&user),
                     ..Change::default()
                 },
             )?;
@@ -326,12 +309,7 @@ async fn refresh(
                     if revoked > 0 {
                         audit::record(
                             conn,
-                            By {
-                                user_id: None,
-                                acting_user_id: None,
-                                meta: &meta,
-                                at: now,
-                            },
+                            By::anonymous(&meta, now),
                             Change {
                                 action: "session.revoked_on_refresh_reuse",
                                 target_type: "session",
@@ -458,7 +436,7 @@ async fn request_password_reset(
                 )?;
                 audit::record(
                     conn,
-                    By { user_id: None, acting_user_id: None, meta: &meta, at: now },
+                    By::anonymous(&meta, now),
                     Change {
                         action: "user.password_reset_requested",
                         target_type: "user",
@@ -508,18 +486,12 @@ async fn reset_password(
             sessions::revoke_all_for_user(conn, &user.id, "password_reset", to_db(now))?;
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&user.id),
-                    acting_user_id: None,
-                    meta: &meta,
-                    at: now,
-                },
+                By::user(&user.id, &meta, now),
                 Change {
                     action: "user.password_reset",
                     target_type: "user",
                     target_id: &user.id,
-                    partner_id: (user.account_kind == "partner")
-                        .then_some(user.account_id.as_str()),
+                    partner_id: audit::partner_of(&user),
                     ..Change::default()
                 },
             )

@@ -223,12 +223,7 @@ async fn confirm_invitation(
             let partner_id = audit::partner_of(&user);
             audit::record(
                 conn,
-                By {
-                    user_id: Some(&user.id),
-                    acting_user_id: None,
-                    meta: &meta,
-                    at: now,
-                },
+                By::user(&user.id, &meta, now),
                 Change {
                     action: "user.enrolled",
                     target_type: "user",
