@@ -6,15 +6,7 @@ use persistence::schema::{sessions, user_tokens, users};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tests::identity::{PASSWORD, totp_code};
-use tests::{TestApp, problem};
-
-async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    (
-        status,
-        problem(response).await["code"].as_str().unwrap().to_owned(),
-    )
-}
+use tests::{TestApp, code_of, problem};
 
 #[tokio::test]
 async fn the_platform_bootstraps_a_partner_whose_admin_enrols_and_logs_in() {

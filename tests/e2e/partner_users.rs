@@ -3,15 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tests::identity::{PASSWORD, Session, totp_code};
-use tests::{TestApp, problem};
-
-async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    (
-        status,
-        problem(response).await["code"].as_str().unwrap().to_owned(),
-    )
-}
+use tests::{TestApp, code_of};
 
 /// Invites a user into `partner` with `role`; returns the user's id.
 async fn invite(app: &TestApp, admin: &Session, partner: &str, email: &str, role: &str) -> String {

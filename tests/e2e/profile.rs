@@ -3,17 +3,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tests::identity::{PASSWORD, Session, totp_code};
-use tests::{TestApp, problem};
+use tests::{TestApp, code_of, problem};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
-
-async fn code_of(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    (
-        status,
-        problem(response).await["code"].as_str().unwrap().to_owned(),
-    )
-}
 
 async fn put(app: &TestApp, session: &Session, path: &str, body: Value) -> reqwest::Response {
     app.bearer(Method::PUT, path, &session.access_token)

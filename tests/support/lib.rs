@@ -109,3 +109,10 @@ pub async fn problem(response: reqwest::Response) -> serde_json::Value {
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
     response.json().await.unwrap()
 }
+
+/// A problem response's status and `code`.
+pub async fn code_of(response: reqwest::Response) -> (reqwest::StatusCode, String) {
+    let status = response.status();
+    let body = problem(response).await;
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}

@@ -68,6 +68,18 @@ pub struct TotpEnrolment {
     pub qr_svg: String,
 }
 
+impl TotpEnrolment {
+    /// What `user`'s authenticator app needs to take on `secret`.
+    pub fn new(secret: &[u8], user: &UserRow) -> Result<TotpEnrolment, ApiError> {
+        let uri = totp::otpauth_uri(secret, &format!("{} ({})", user.logon, user.account_id))?;
+        Ok(TotpEnrolment {
+            secret: totp::base32(secret),
+            qr_svg: totp::qr_svg(&uri)?,
+            otpauth_uri: uri,
+        })
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmTotp {
@@ -163,12 +175,7 @@ async fn accept_invitation(
         })
     })
     .await??;
-    let uri = totp::otpauth_uri(&secret, &format!("{} ({})", user.logon, user.account_id))?;
-    Ok(web::Json(TotpEnrolment {
-        secret: totp::base32(&secret),
-        qr_svg: totp::qr_svg(&uri)?,
-        otpauth_uri: uri,
-    }))
+    Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
 }
 
 /// Confirm the authenticator with a current code: the invitation is used up, the account

@@ -357,12 +357,7 @@ async fn start_totp_change(
         })
     })
     .await??;
-    let uri = totp::otpauth_uri(&secret, &format!("{} ({})", user.logon, user.account_id))?;
-    Ok(web::Json(TotpEnrolment {
-        secret: totp::base32(&secret),
-        qr_svg: totp::qr_svg(&uri)?,
-        otpauth_uri: uri,
-    }))
+    Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
 }
 
 /// Confirm the new authenticator with a code from it; the old one stops working.
