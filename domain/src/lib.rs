@@ -3,10 +3,13 @@
 //! Nothing in this crate may depend on diesel, actix-web or tokio (a test in `tests/` walks
 //! `Cargo.lock` to keep it so): the rules must be testable and reusable on their own.
 
+pub mod access;
 pub mod clock;
+pub mod customer;
 pub mod ids;
 pub mod notifications;
 pub mod partner_users;
 pub mod password;
 pub mod policy;
+pub mod request;
 pub mod role;
