@@ -548,6 +548,17 @@ impl Fields {
             .ok()
     }
 
+    /// Like [`Fields::check`] for a field that may be absent (a partial update): `None` when it
+    /// is absent or invalid.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, domain::ids::Invalid>,
+    ) -> Option<T> {
+        value.and_then(|value| self.check(field, parse(value)))
+    }
+
     /// `Err` with every recorded field, if any.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() {

@@ -348,22 +348,10 @@ async fn update_partner_user(
     let partner = authorize(&caller, &partner_id)?;
     let changes = body.0;
     let mut fields = Fields::default();
-    let name = changes
-        .name
-        .as_deref()
-        .and_then(|v| fields.check("name", DisplayName::parse(v)));
-    let email = changes
-        .email
-        .as_deref()
-        .and_then(|v| fields.check("email", Email::parse(v)));
-    let logon = changes
-        .logon
-        .as_deref()
-        .and_then(|v| fields.check("logon", Logon::parse(v)));
-    let role = changes
-        .role
-        .as_deref()
-        .and_then(|v| fields.check("role", partner_role(v)));
+    let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
+    let email = fields.optional("email", changes.email.as_deref(), Email::parse);
+    let logon = fields.optional("logon", changes.logon.as_deref(), Logon::parse);
+    let role = fields.optional("role", changes.role.as_deref(), partner_role);
     fields.finish()?;
     let now = state.clock.now();
     let user = web::block(move || {

@@ -329,14 +329,8 @@ async fn update_partner(
         caller.authorize(Action::ManagePartners, "partner")?;
     }
     let mut fields = Fields::default();
-    let name = changes
-        .name
-        .as_deref()
-        .and_then(|v| fields.check("name", DisplayName::parse(v)));
-    let email = changes
-        .email
-        .as_deref()
-        .and_then(|v| fields.check("email", Email::parse(v)));
+    let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
+    let email = fields.optional("email", changes.email.as_deref(), Email::parse);
     fields.finish()?;
     let now = state.clock.now();
     let partner = web::block(move || {
