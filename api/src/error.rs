@@ -41,6 +41,10 @@ pub enum ErrorCode {
     LastActiveAdmin,
     ConfirmationRequired,
     AlreadyEnrolled,
+    CustomerIdTaken,
+    ImmutableField,
+    PreconditionFailed,
+    EntityNumbersExhausted,
     RateLimited,
 }
 
@@ -68,6 +72,10 @@ impl ErrorCode {
         ErrorCode::LastActiveAdmin,
         ErrorCode::ConfirmationRequired,
         ErrorCode::AlreadyEnrolled,
+        ErrorCode::CustomerIdTaken,
+        ErrorCode::ImmutableField,
+        ErrorCode::PreconditionFailed,
+        ErrorCode::EntityNumbersExhausted,
         ErrorCode::RateLimited,
     ];
 
@@ -95,6 +103,10 @@ impl ErrorCode {
             ErrorCode::LastActiveAdmin => "last_active_admin",
             ErrorCode::ConfirmationRequired => "confirmation_required",
             ErrorCode::AlreadyEnrolled => "already_enrolled",
+            ErrorCode::CustomerIdTaken => "customer_id_taken",
+            ErrorCode::ImmutableField => "immutable_field",
+            ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::EntityNumbersExhausted => "entity_numbers_exhausted",
             ErrorCode::RateLimited => "rate_limited",
         }
     }
@@ -126,6 +138,10 @@ impl ErrorCode {
             | ErrorCode::LastActiveAdmin
             | ErrorCode::AlreadyEnrolled => StatusCode::CONFLICT,
             ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::CustomerIdTaken => StatusCode::CONFLICT,
+            ErrorCode::ImmutableField => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorCode::EntityNumbersExhausted => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         }
     }
@@ -154,6 +170,10 @@ impl ErrorCode {
             ErrorCode::LastActiveAdmin => "Last active admin",
             ErrorCode::ConfirmationRequired => "Confirmation required",
             ErrorCode::AlreadyEnrolled => "Already enrolled",
+            ErrorCode::CustomerIdTaken => "Customer ID taken",
+            ErrorCode::ImmutableField => "Field cannot change",
+            ErrorCode::PreconditionFailed => "Precondition failed",
+            ErrorCode::EntityNumbersExhausted => "No entity numbers left",
             ErrorCode::RateLimited => "Too many requests",
         }
     }
@@ -212,6 +232,18 @@ impl ErrorCode {
             }
             ErrorCode::AlreadyEnrolled => {
                 "The user has already accepted their invitation; there is nothing to resend."
+            }
+            ErrorCode::CustomerIdTaken => {
+                "Another customer, of any partner, already has this customer ID: choose another login prefix."
+            }
+            ErrorCode::ImmutableField => {
+                "The field is fixed once created (a customer's ID is its login prefix); leave it out or send the current value."
+            }
+            ErrorCode::PreconditionFailed => {
+                "The resource changed since the ETag sent in If-Match: read it again and re-apply the change."
+            }
+            ErrorCode::EntityNumbersExhausted => {
+                "The customer has used all 9 999 entity numbers; numbers are never reused."
             }
             ErrorCode::RateLimited => {
                 "Too many attempts from this address; retry after the Retry-After delay."

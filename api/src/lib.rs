@@ -1,9 +1,11 @@
 //! Partner Hub's HTTP API.
 
+pub mod account_users;
 pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod customer_record;
 pub mod error;
 pub mod extract;
 pub mod keys;

@@ -143,9 +143,14 @@ pub fn send_invitation(
     user: &UserRow,
 ) -> Result<String, ApiError> {
     let token = issue_token(conn, user, INVITATION, now, settings.invitation_ttl)?;
-    // Messages name the partner a partner user joins (white-labelling comes later).
-    let account = match persistence::partners::find(conn, &user.account_id)? {
-        Some(partner) => format!("{} ({})", partner.name, partner.id),
+    // Messages name the account the user joins by its name (white-labelling comes later).
+    let name = match user.account_kind.as_str() {
+        "partner" => persistence::partners::find(conn, &user.account_id)?.map(|p| p.name),
+        "customer" => persistence::customers::find(conn, &user.account_id)?.map(|c| c.name),
+        _ => None,
+    };
+    let account = match name {
+        Some(name) => format!("{name} ({})", user.account_id),
         None => user.account_id.clone(),
     };
     let link = format!("{}/invitations/{token}", settings.public_url);

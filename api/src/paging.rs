@@ -33,15 +33,40 @@ impl PageQuery {
 }
 
 pub fn encode(name: &str, id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([name, id]).to_string())
+    encode_value(&serde_json::json!([name, id]))
 }
 
-fn decode(cursor: &str) -> Result<(String, String), ApiError> {
+/// Any JSON value as an opaque cursor.
+pub fn encode_value(value: &serde_json::Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// The value of a cursor made by [`encode_value`], of the shape `T`.
+pub fn decode_value<T: serde::de::DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|bytes| serde_json::from_slice::<(String, String)>(&bytes).ok())
-        .ok_or_else(|| ApiError::InvalidQuery("`after` is not a cursor this API issued".into()))
+        .and_then(|bytes| serde_json::from_slice::<T>(&bytes).ok())
+        .ok_or_else(not_a_cursor)
+}
+
+pub fn not_a_cursor() -> ApiError {
+    ApiError::InvalidQuery("`after` is not a cursor this API issued for this listing".into())
+}
+
+fn decode(cursor: &str) -> Result<(String, String), ApiError> {
+    decode_value(cursor)
+}
+
+/// Cuts `rows` (fetched with `limit + 1`) down to the page; the last row of the page, when
+/// another page follows, is where the next cursor points.
+pub fn last_of_page<T>(rows: &mut Vec<T>, limit: i64) -> Option<&T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last()
 }
 
 /// Splits `rows` (fetched with `limit + 1`) into the page and the cursor of the next one.
@@ -50,12 +75,7 @@ pub fn page<T>(
     limit: i64,
     key: impl Fn(&T) -> (&str, &str),
 ) -> (Vec<T>, Option<String>) {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() <= limit {
-        return (rows, None);
-    }
-    rows.truncate(limit);
-    let next = rows.last().map(|row| {
+    let next = last_of_page(&mut rows, limit).map(|row| {
         let (name, id) = key(row);
         encode(name, id)
     });

@@ -50,6 +50,7 @@ macro_rules! text_newtype {
         }
     };
 }
+pub(crate) use text_newtype;
 
 text_newtype!(
     /// A partner's account ID: `PART` and a suffix of 1–16 letters or digits, upper-case.

@@ -4,8 +4,11 @@
 //! `Cargo.lock` to keep it so): the rules must be testable and reusable on their own.
 
 pub mod access;
+pub mod catalogue;
+mod choice;
 pub mod clock;
 pub mod customer;
+pub mod entity;
 pub mod ids;
 pub mod notifications;
 pub mod partner_users;

@@ -15,6 +15,16 @@ pub struct Actor {
     pub account: AccountId,
 }
 
+impl Actor {
+    /// The actor's partner, when it is a partner user.
+    pub fn partner(&self) -> Option<&PartnerId> {
+        match &self.account {
+            AccountId::Partner(partner) => Some(partner),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action<'a> {
     /// Create partners and list them all.
@@ -27,6 +37,15 @@ pub enum Action<'a> {
     ResetTotp,
     /// Invite, list, edit, deactivate and remove a partner's users.
     ManagePartnerUsers(&'a PartnerId),
+    /// Read the lists the platform keeps (sectors, plans, add-ons, entity and product types).
+    ViewCatalogues,
+    /// Add to and edit those lists.
+    ManageCatalogues,
+    /// See the actor's own partner's customer listing (all of it, or the assigned part).
+    ListCustomers,
+    /// Create and edit the actor's own partner's customers: the record, entities, customer
+    /// admins, assignments, export.
+    ManageCustomers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +65,11 @@ pub enum Denial {
 pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
     use Decision::{Allow, Deny};
     match action {
-        Action::ManagePartners | Action::InvitePlatformAdmin | Action::ResetTotp => {
+        Action::ViewCatalogues => Allow,
+        Action::ManagePartners
+        | Action::InvitePlatformAdmin
+        | Action::ResetTotp
+        | Action::ManageCatalogues => {
             if actor.role == Role::PlatformAdmin {
                 Allow
             } else {
@@ -66,6 +89,15 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
                 _ => Deny(Denial::Hidden),
             }
         }
+        // The partner is the actor's own: customer routes take it from the token, never the URL.
+        Action::ListCustomers => match (&actor.account, actor.role) {
+            (AccountId::Partner(_), Role::PartnerAdmin | Role::PartnerUser) => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
+        Action::ManageCustomers => match (&actor.account, actor.role) {
+            (AccountId::Partner(_), Role::PartnerAdmin) => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
     }
 }
 
@@ -118,6 +150,29 @@ mod tests {
                 expected,
                 "{actor:?}"
             );
+        }
+    }
+
+    #[test]
+    fn customers_are_listed_by_partner_admins_and_users_and_managed_by_admins() {
+        for actor in every_actor() {
+            let (list, manage) = match actor.role {
+                Role::PartnerAdmin => (Decision::Allow, Decision::Allow),
+                Role::PartnerUser => (Decision::Allow, Decision::Deny(Denial::Forbidden)),
+                _ => (
+                    Decision::Deny(Denial::Forbidden),
+                    Decision::Deny(Denial::Forbidden),
+                ),
+            };
+            assert_eq!(decide(&actor, Action::ListCustomers), list, "{actor:?}");
+            assert_eq!(decide(&actor, Action::ManageCustomers), manage, "{actor:?}");
+            assert_eq!(decide(&actor, Action::ViewCatalogues), Decision::Allow);
+            let catalogues = if actor.role == Role::PlatformAdmin {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::Forbidden)
+            };
+            assert_eq!(decide(&actor, Action::ManageCatalogues), catalogues);
         }
     }
 

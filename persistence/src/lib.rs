@@ -2,7 +2,11 @@
 //! HTTP; takes and returns plain rows that the API turns into domain types.
 
 pub mod audit;
+pub mod catalogue;
+pub mod customer_listing;
+pub mod customers;
 pub mod db;
+pub mod entities;
 pub mod outbox;
 pub mod partners;
 pub mod recovery_codes;

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::DbConnection;
+use crate::customer_listing::{like_pattern, lower};
 use crate::schema::partners;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -15,6 +16,12 @@ pub struct PartnerRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its customers get a product plan (else add-ons); set by the platform.
+    pub on_price_plan: bool,
+    /// Where its customers' support requests go instead of the platform's.
+    pub support_email: Option<String>,
+    /// The "Powered by" link shown in the hub header.
+    pub powered_by_url: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, partner: &PartnerRow) -> QueryResult<()> {
@@ -32,8 +39,6 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PartnerRow>
         .optional()
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 #[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
     pub active: Option<bool>,
@@ -45,16 +50,6 @@ pub struct PartnerFilter {
 pub enum PartnerSort {
     Name,
     Id,
-}
-
-/// `%`, `_` and `\` match themselves in a LIKE pattern built from `text`.
-pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// One page of partners in `sort` order (`descending` reverses it), after the (sort key, id)
@@ -77,10 +72,10 @@ pub fn list(
     if let Some(text) = &filter.contains {
         let pattern = like_pattern(text);
         query = query.filter(
-            lower(partners::name)
+            lower(partners::name.nullable())
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(partners::id).like(pattern).escape('\\')),
+                .or(lower(partners::id.nullable()).like(pattern).escape('\\')),
         );
     }
     query = match (sort, descending) {
@@ -115,6 +110,9 @@ pub fn update(conn: &mut DbConnection, partner: &PartnerRow) -> QueryResult<()> 
             partners::name.eq(&partner.name),
             partners::email.eq(&partner.email),
             partners::active.eq(partner.active),
+            partners::on_price_plan.eq(partner.on_price_plan),
+            partners::support_email.eq(&partner.support_email),
+            partners::powered_by_url.eq(&partner.powered_by_url),
             partners::updated_at.eq(partner.updated_at),
         ))
         .execute(conn)

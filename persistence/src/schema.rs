@@ -27,6 +27,9 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        on_price_plan -> Bool,
+        support_email -> Nullable<Text>,
+        powered_by_url -> Nullable<Text>,
     }
 }
 
@@ -116,10 +119,100 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalogue_items (kind, code) {
+        kind -> Text,
+        code -> Text,
+        label -> Text,
+        active -> Bool,
+        position -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_images (partner_id, slot) {
+        partner_id -> Text,
+        slot -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        width -> Integer,
+        height -> Integer,
+        sha256 -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        partner_id -> Text,
+        #[sql_name = "ref"]
+        reference -> Text,
+        name -> Text,
+        active -> Bool,
+        website -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        termset -> Text,
+        product_plan -> Nullable<Text>,
+        add_ons -> Text,
+        sector -> Nullable<Text>,
+        status -> Integer,
+        requires_access_permission -> Bool,
+        iframe_embedding -> Bool,
+        iframe_domains -> Text,
+        membership_end_date -> Nullable<Date>,
+        locations -> Nullable<Integer>,
+        account_type -> Text,
+        billing_recipient -> Nullable<Text>,
+        compliance_percent -> Nullable<Integer>,
+        workers -> Nullable<Integer>,
+        licences -> Text,
+        licensed_products -> Text,
+        next_renewal_date -> Nullable<Date>,
+        account_state -> Text,
+        last_login_at -> Nullable<Timestamp>,
+        entity_count -> Integer,
+        entity_counts -> Text,
+        user_count -> Integer,
+        user_counts -> Text,
+        next_entity_number -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entities (id) {
+        id -> Text,
+        customer_id -> Text,
+        number -> Integer,
+        name -> Text,
+        entity_type -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_assignments (customer_id, user_id) {
+        customer_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(used_refresh_tokens -> sessions (session_id));
+diesel::joinable!(customers -> partners (partner_id));
+diesel::joinable!(entities -> customers (customer_id));
+diesel::joinable!(customer_assignments -> customers (customer_id));
+diesel::joinable!(partner_images -> partners (partner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
@@ -130,4 +223,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     used_refresh_tokens,
     recovery_codes,
     outbox,
+    catalogue_items,
+    partner_images,
+    customers,
+    entities,
+    customer_assignments,
 );

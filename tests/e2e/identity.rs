@@ -31,7 +31,10 @@ async fn the_platform_bootstraps_a_partner_whose_admin_enrols_and_logs_in() {
     assert_eq!(me["account"]["id"], "PARTACME");
     assert_eq!(me["account"]["name"], "partacme Ltd");
     assert_eq!(me["user"]["logon"], "admin@partacme.example");
-    assert_eq!(me["can"], json!(["view_own_partner"]));
+    assert_eq!(
+        me["can"],
+        json!(["list_customers", "manage_customers", "view_own_partner"])
+    );
 
     let own: Value = app
         .get_as(&acme, "/partners/PARTACME")

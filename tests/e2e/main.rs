@@ -2,8 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod customer_admins;
+mod customer_listing;
+mod customers;
 mod database;
 mod email;
+mod entities;
 mod errors;
 mod health;
 mod identity;

@@ -25,11 +25,7 @@ async fn invite(app: &TestApp, admin: &Session, partner: &str, email: &str, role
 }
 
 async fn patch(app: &TestApp, session: &Session, path: &str, body: Value) -> reqwest::Response {
-    app.bearer(Method::PATCH, path, &session.access_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.patch_as(session, path, &body).await
 }
 
 /// A user of `partner`, invited by `admin`, enrolled and logged in.
@@ -40,9 +36,13 @@ async fn member(
     email: &str,
     role: &str,
 ) -> (String, Session) {
-    let id = invite(app, admin, partner, email, role).await;
-    let secret = app.enrol(&app.invitation_token(email)).await;
-    (id, app.login(partner, email, &secret).await)
+    app.invited_member(
+        admin,
+        &format!("/partners/{partner}/users"),
+        partner,
+        json!({"name": email, "email": email, "role": role}),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -57,6 +57,51 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn patch_as(&self, session: &Session, path: &str, body: &Value) -> reqwest::Response {
+        self.bearer(reqwest::Method::PATCH, path, &session.access_token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The actions of every audit event about `target_id`, oldest first.
+    pub fn audit_actions(&self, target_id: &str) -> Vec<String> {
+        let target_id = target_id.to_owned();
+        self.db
+            .read(|conn| persistence::audit::for_target(conn, &target_id).map_err(DbError::from))
+            .unwrap()
+            .into_iter()
+            .map(|event| event.action)
+            .collect()
+    }
+
+    /// A user of `account` invited by `admin` through `invite_path` (a partner's users or a
+    /// customer's admins), enrolled and logged in; returns the user's id and session.
+    pub async fn invited_member(
+        &self,
+        admin: &Session,
+        invite_path: &str,
+        account: &str,
+        body: Value,
+    ) -> (String, Session) {
+        let response = self.post_as(admin, invite_path, &body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let user: Value = response.json().await.unwrap();
+        let email = body["email"].as_str().unwrap();
+        let secret = self.enrol(&self.invitation_token(email)).await;
+        let logon = user["logon"].as_str().unwrap().to_owned();
+        (
+            user["id"].as_str().unwrap().to_owned(),
+            self.login(account, &logon, &secret).await,
+        )
+    }
+
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url(path))

@@ -10,7 +10,7 @@ use domain::policy::{self, Action, Actor, Decision, Denial};
 use domain::role::Role;
 use futures_util::future::LocalBoxFuture;
 use persistence::time::from_db;
-use persistence::{DbConnection, partners, sessions, users};
+use persistence::{DbConnection, sessions, users};
 
 use crate::auth::jwt::{self, Claims};
 use crate::error::{ApiError, ErrorCode};
@@ -129,11 +129,8 @@ fn live_actor(
     if !user.active || !role.can_log_in() || user.account_id != claims.acct {
         return Err(ApiError::unauthenticated());
     }
-    if let AccountId::Partner(partner) = &account {
-        let active = partners::find(conn, partner.as_str())?.is_some_and(|p| p.active);
-        if !active {
-            return Err(ApiError::unauthenticated());
-        }
+    if !crate::auth::account_active(conn, &user.account_kind, &user.account_id)? {
+        return Err(ApiError::unauthenticated());
     }
     Ok(Actor {
         user_id: user.id,

@@ -8,3 +8,21 @@ pub mod secrets;
 pub mod totp;
 
 pub use caller::Caller;
+
+use persistence::{DbConnection, customers, partners};
+
+use crate::error::ApiError;
+
+/// Whether the account a user belongs to lets its users in: an inactive partner or customer
+/// stops every login and session of its users (the platform is always active).
+pub fn account_active(
+    conn: &mut DbConnection,
+    account_kind: &str,
+    account_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(match account_kind {
+        "partner" => partners::find(conn, account_id)?.is_some_and(|p| p.active),
+        "customer" => customers::find(conn, account_id)?.is_some_and(|c| c.active),
+        _ => true,
+    })
+}

@@ -9,7 +9,7 @@ use domain::role::Role;
 use persistence::sessions::{self, SessionRow};
 use persistence::time::{from_db, to_db};
 use persistence::users::{self, UserRow};
-use persistence::{DbConnection, partners, recovery_codes};
+use persistence::{DbConnection, recovery_codes};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -183,6 +183,9 @@ async fn login(
                 user_agent: meta.user_agent.clone(),
             };
             sessions::insert(conn, &session)?;
+            if user.account_kind == AccountKind::Customer.as_str() {
+                persistence::customers::record_login(conn, &user.account_id, to_db(now))?;
+            }
             audit::record(
                 conn,
                 By::user(&user.id, &meta, now),
@@ -223,10 +226,7 @@ fn check_login(
     let may_log_in = AccountKind::parse(&user.account_kind)
         .and_then(|kind| Role::parse(kind, &user.role))
         .is_some_and(Role::can_log_in);
-    let account_active = match user.account_kind.as_str() {
-        "partner" => partners::find(conn, &user.account_id)?.is_some_and(|p| p.active),
-        _ => true,
-    };
+    let account_active = crate::auth::account_active(conn, &user.account_kind, &user.account_id)?;
     let enrolled = user.totp_enrolled_at.is_some();
     if !password_ok || locked || !may_log_in || !account_active || !user.active || !enrolled {
         return Ok(Err(()));

@@ -65,7 +65,9 @@ async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
                 AccountId::Partner(id) => partners::find(conn, id.as_str())?
                     .map(|p| p.name)
                     .unwrap_or_default(),
-                AccountId::Customer(id) => id.to_string(),
+                AccountId::Customer(id) => persistence::customers::find(conn, id.as_str())?
+                    .map(|c| c.name)
+                    .unwrap_or_default(),
             };
             Ok::<_, ApiError>((user, name))
         })
@@ -73,9 +75,12 @@ async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
     .await??;
     let actor = &caller.actor;
     let mut can = Vec::new();
-    let checks: [(&str, Action<'_>); 2] = [
+    let checks: [(&str, Action<'_>); 5] = [
         ("manage_partners", Action::ManagePartners),
         ("invite_platform_admins", Action::InvitePlatformAdmin),
+        ("manage_catalogues", Action::ManageCatalogues),
+        ("list_customers", Action::ListCustomers),
+        ("manage_customers", Action::ManageCustomers),
     ];
     for (name, action) in checks {
         if policy::decide(actor, action) == Decision::Allow {

@@ -2,7 +2,13 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod assignments;
 pub mod auth;
+pub mod catalogues;
+pub mod customer_admins;
+pub mod customer_listing;
+pub mod customers;
+pub mod entities;
 pub mod health;
 pub mod invitations;
 pub mod me;
@@ -25,4 +31,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     partners::configure(cfg);
     partner_users::configure(cfg);
     platform::configure(cfg);
+    catalogues::configure(cfg);
+    customer_listing::configure(cfg);
+    customers::configure(cfg);
+    customer_admins::configure(cfg);
+    entities::configure(cfg);
+    assignments::configure(cfg);
 }

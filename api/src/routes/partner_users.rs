@@ -6,22 +6,19 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{AccountId, AccountKind, DisplayName, Email, Logon, PartnerId};
-use domain::partner_users::keeps_an_active_admin;
 use domain::policy::Action;
 use domain::role::Role;
-use persistence::time::{from_db, to_db};
-use persistence::users::{self, UserFilter, UserRow};
-use persistence::{DbConnection, sessions};
+use persistence::time::from_db;
+use persistence::users::{UserFilter, UserRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
+use crate::account_users::{Members, UserChanges};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::mail::{self, Message};
-use crate::onboarding::{self, Invitee};
+use crate::onboarding;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
@@ -137,45 +134,19 @@ fn authorize(caller: &Caller, partner_id: &str) -> Result<PartnerId, ApiError> {
     Ok(partner)
 }
 
-/// The user `user_id` of `partner`, or 404 (a user of another account is not there).
-fn load_user(
-    conn: &mut DbConnection,
-    partner: &PartnerId,
-    user_id: &str,
-) -> Result<UserRow, ApiError> {
-    users::find(conn, user_id)?
-        .filter(|u| u.account_id == partner.as_str())
-        .ok_or(ApiError::NotFound("partner user"))
-}
-
-/// Refuses a change that would leave the partner without an active admin. Runs inside the
-/// change's serializable transaction, so two admins demoting each other at once cannot both
-/// pass it.
-fn guard_last_admin(
-    conn: &mut DbConnection,
-    before: &UserRow,
-    after: Option<(Role, bool)>,
-) -> Result<(), ApiError> {
-    let was_active_admin = before.active && before.role == Role::PartnerAdmin.name();
-    if !was_active_admin {
-        return Ok(());
-    }
-    let others = users::count_active_with_role(
-        conn,
-        &before.account_id,
-        Role::PartnerAdmin.name(),
-        &before.id,
-    )?;
-    if keeps_an_active_admin(usize::try_from(others).unwrap_or(usize::MAX), after) {
-        Ok(())
-    } else {
-        Err(ApiError::rule(
-            ErrorCode::LastActiveAdmin,
-            format!(
-                "{} is the last active admin of {}.",
-                before.name, before.account_id
-            ),
-        ))
+/// A partner's own users: every partner role, and an active admin always remains.
+fn members(partner: &PartnerId) -> Members {
+    Members {
+        account: AccountId::Partner(partner.clone()),
+        partner_id: partner.to_string(),
+        roles: &[
+            Role::PartnerAdmin,
+            Role::PartnerUser,
+            Role::PartnerMarketing,
+            Role::PartnerNotifications,
+        ],
+        keep_an_active_admin: true,
+        noun: "partner_user",
     }
 }
 
@@ -217,20 +188,18 @@ async fn invite_partner_user(
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
-    let invitee = Invitee {
-        account: AccountId::Partner(partner.clone()),
-        role,
-        name,
-        email,
-        logon,
-    };
     let user = web::block(move || {
         state.db.transaction(|conn| {
             if persistence::partners::find(conn, partner.as_str())?.is_none() {
                 return Err(ApiError::NotFound("partner"));
             }
-            onboarding::invite(conn, &state.settings, caller.by(now), invitee.clone())
-                .map(|i| i.user)
+            members(&partner).invite(
+                conn,
+                &state.settings,
+                caller.by(now),
+                (name.clone(), email.clone(), logon.clone()),
+                role,
+            )
         })
     })
     .await??;
@@ -279,13 +248,7 @@ async fn list_partner_users(
     let rows = web::block(move || {
         state.db.read(|conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            Ok::<_, ApiError>(users::list_for_account(
-                conn,
-                partner.as_str(),
-                &filter,
-                after,
-                limit + 1,
-            )?)
+            members(&partner).list(conn, filter.clone(), after, limit + 1)
         })
     })
     .await??;
@@ -315,7 +278,7 @@ async fn get_partner_user(
     let (partner_id, user_id) = path.into_inner();
     let partner = authorize(&caller, &partner_id)?;
     let user =
-        web::block(move || state.db.read(|conn| load_user(conn, &partner, &user_id))).await??;
+        web::block(move || state.db.read(|conn| members(&partner).load(conn, &user_id))).await??;
     Ok(web::Json(user.into()))
 }
 
@@ -353,63 +316,18 @@ async fn update_partner_user(
     let logon = fields.optional("logon", changes.logon.as_deref(), Logon::parse);
     let role = fields.optional("role", changes.role.as_deref(), partner_role);
     fields.finish()?;
+    let changes = UserChanges {
+        name,
+        email,
+        logon,
+        role,
+        active: changes.active,
+    };
     let now = state.clock.now();
     let user = web::block(move || {
-        state.db.transaction(|conn| {
-            let before = load_user(conn, &partner, &user_id)?;
-            let mut after = before.clone();
-            if let Some(name) = &name {
-                after.name = name.to_string();
-            }
-            if let Some(email) = &email {
-                after.email = email.to_string();
-            }
-            if let Some(logon) = &logon
-                && logon.as_str() != before.logon
-            {
-                if users::logon_taken(conn, &before.account_id, logon.as_str())? {
-                    return Err(ApiError::rule(
-                        ErrorCode::LogonTaken,
-                        format!(
-                            "{} already has a user with logon {logon}.",
-                            before.account_id
-                        ),
-                    ));
-                }
-                after.logon = logon.to_string();
-            }
-            if let Some(role) = role {
-                after.role = role.name().to_owned();
-            }
-            if let Some(active) = changes.active {
-                after.active = active;
-            }
-            let after_role =
-                partner_role(&after.role).map_err(|e| ApiError::internal(e.message))?;
-            guard_last_admin(conn, &before, Some((after_role, after.active)))?;
-            if after == before {
-                return Ok(after);
-            }
-            after.updated_at = to_db(now);
-            users::update(conn, &after)?;
-            if before.active && !after.active {
-                sessions::revoke_all_for_user(conn, &after.id, "user_deactivated", to_db(now))?;
-            }
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner_user.updated",
-                    target_type: "user",
-                    target_id: &after.id,
-                    partner_id: Some(&after.account_id),
-                    before: audit::snapshot(&PartnerUser::from(before.clone())),
-                    after: audit::snapshot(&PartnerUser::from(after.clone())),
-                    ..Change::default()
-                },
-            )?;
-            Ok(after)
-        })
+        state
+            .db
+            .transaction(|conn| members(&partner).update(conn, caller.by(now), &user_id, &changes))
     })
     .await??;
     Ok(web::Json(user.into()))
@@ -439,25 +357,7 @@ async fn resend_partner_user_invitation(
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {
-            let user = load_user(conn, &partner, &user_id)?;
-            if user.totp_enrolled_at.is_some() {
-                return Err(ApiError::rule(
-                    ErrorCode::AlreadyEnrolled,
-                    format!("{} has already accepted their invitation.", user.name),
-                ));
-            }
-            onboarding::send_invitation(conn, &state.settings, now, &user)?;
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner_user.invitation_resent",
-                    target_type: "user",
-                    target_id: &user.id,
-                    partner_id: Some(&user.account_id),
-                    ..Change::default()
-                },
-            )
+            members(&partner).resend_invitation(conn, &state.settings, caller.by(now), &user_id)
         })
     })
     .await??;
@@ -497,37 +397,9 @@ async fn remove_partner_user(
     }
     let now = state.clock.now();
     web::block(move || {
-        state.db.transaction(|conn| {
-            let user = load_user(conn, &partner, &user_id)?;
-            guard_last_admin(conn, &user, None)?;
-            users::delete(conn, &user.id)?;
-            mail::queue(
-                conn,
-                now,
-                Message {
-                    kind: "access_revoked",
-                    recipient: user.email.clone(),
-                    subject: format!("Your Partner Hub access to {} was removed", user.account_id),
-                    body: format!(
-                        "Hello {},\n\nYour user {} in {} has been removed from Partner Hub: you can no \
-                         longer log in to the hub or to its customers.\n",
-                        user.name, user.logon, user.account_id
-                    ),
-                },
-            )?;
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner_user.removed",
-                    target_type: "user",
-                    target_id: &user.id,
-                    partner_id: Some(&user.account_id),
-                    before: audit::snapshot(&PartnerUser::from(user.clone())),
-                    ..Change::default()
-                },
-            )
-        })
+        state
+            .db
+            .transaction(|conn| members(&partner).remove(conn, caller.by(now), &user_id))
     })
     .await??;
     Ok(HttpResponse::NoContent().finish())

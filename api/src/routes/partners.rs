@@ -41,6 +41,8 @@ pub struct NewPartner {
     pub email: String,
     /// The partner's first admin, who is sent an invitation.
     pub admin: NewUser,
+    /// Its customers get a product plan instead of add-ons. Default `false`.
+    pub on_price_plan: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -64,6 +66,8 @@ pub struct Partner {
     #[schema(example = "office@acme.example")]
     pub email: String,
     pub active: bool,
+    /// Its customers get a product plan (set by the platform); otherwise add-ons.
+    pub on_price_plan: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -89,6 +93,7 @@ impl From<PartnerRow> for Partner {
             name: row.name,
             email: row.email,
             active: row.active,
+            on_price_plan: row.on_price_plan,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         }
@@ -163,6 +168,9 @@ async fn create_partner(
                 active: true,
                 created_at: to_db(now),
                 updated_at: to_db(now),
+                on_price_plan: body.on_price_plan.unwrap_or(false),
+                support_email: None,
+                powered_by_url: None,
             };
             partners::insert(conn, &row)?;
             let by = caller.by(now);
@@ -300,6 +308,9 @@ pub struct PartnerChanges {
     /// Platform admins only. `false` ends every session of the partner's users at once,
     /// including their sessions inside customers.
     pub active: Option<bool>,
+    /// Platform admins only. Customers keep their plan or add-ons until their next edit, which
+    /// must then give what the new setting asks for.
+    pub on_price_plan: Option<bool>,
 }
 
 /// Edit a partner: name and active flag (platform admins), email (also the partner's admins).
@@ -325,7 +336,7 @@ async fn update_partner(
     let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
     let changes = body.0;
     caller.authorize(Action::ViewPartner(&id), "partner")?;
-    if changes.name.is_some() || changes.active.is_some() {
+    if changes.name.is_some() || changes.active.is_some() || changes.on_price_plan.is_some() {
         caller.authorize(Action::ManagePartners, "partner")?;
     }
     let mut fields = Fields::default();
@@ -345,6 +356,9 @@ async fn update_partner(
             }
             if let Some(active) = changes.active {
                 after.active = active;
+            }
+            if let Some(on_price_plan) = changes.on_price_plan {
+                after.on_price_plan = on_price_plan;
             }
             if after == before {
                 return Ok::<_, ApiError>(Partner::from(after));

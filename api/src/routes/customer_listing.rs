@@ -1,0 +1,548 @@
+//! The customer listing (seeds 000–003): every column filtered and sorted, keyset pages, an
+//! optional total. The same query drives the exports, so an export holds exactly what the
+//! listing shows.
+//!
+//! Filters: text columns match when they *contain* the text (any case); choices and flags
+//! match *one of* a comma-separated list (`none` matches an empty choice); numbers and dates
+//! take `_min`/`_max` and `_from`/`_to` bounds, both inclusive. `sort` names any column, `-`
+//! first for descending; ties are broken by ID.
+
+use actix_web::{get, web};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
+use domain::ids::Invalid;
+use domain::policy::Action;
+use domain::role::Role;
+use persistence::DbConnection;
+use persistence::customer_listing::{self, After, Column, Filter, Kind, Scope, Sort, Value};
+use persistence::customers::{self, CustomerRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Caller;
+use crate::customer_record::Customer;
+use crate::error::ApiError;
+use crate::paging::{self, PageQuery};
+use crate::routes::customers::own_partner;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_customers);
+}
+
+/// The listing's filters and sort; the exports take the same.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerQuery {
+    /// Customer ID contains.
+    pub id: Option<String>,
+    /// Name contains.
+    pub name: Option<String>,
+    /// Customer ref contains.
+    #[serde(rename = "ref")]
+    #[param(rename = "ref")]
+    pub reference: Option<String>,
+    pub website: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    /// `true`, `false`, or both.
+    #[param(example = "true")]
+    pub active: Option<String>,
+    /// One or more statuses, comma-separated.
+    #[param(example = "onboarding,handholding")]
+    pub status: Option<String>,
+    /// Product plan codes; `none` for customers without one.
+    pub product_plan: Option<String>,
+    /// Sector codes; `none` for customers without one.
+    pub sector: Option<String>,
+    /// group, practice, franchise.
+    pub termset: Option<String>,
+    /// trial, paid, free.
+    pub account_type: Option<String>,
+    /// client, partner; `none` for unpaid accounts.
+    pub billing_recipient: Option<String>,
+    /// active, suspended.
+    pub account_state: Option<String>,
+    pub requires_access_permission: Option<String>,
+    pub iframe_embedding: Option<String>,
+    /// Customers licensed for one of these product codes.
+    pub product: Option<String>,
+    pub locations_min: Option<String>,
+    pub locations_max: Option<String>,
+    pub workers_min: Option<String>,
+    pub workers_max: Option<String>,
+    pub compliance_percent_min: Option<String>,
+    pub compliance_percent_max: Option<String>,
+    /// Active entities in total.
+    pub entities_min: Option<String>,
+    pub entities_max: Option<String>,
+    /// Active users in total.
+    pub users_min: Option<String>,
+    pub users_max: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub membership_end_date_from: Option<String>,
+    pub membership_end_date_to: Option<String>,
+    pub next_renewal_date_from: Option<String>,
+    pub next_renewal_date_to: Option<String>,
+    pub last_login_at_from: Option<String>,
+    pub last_login_at_to: Option<String>,
+    pub created_at_from: Option<String>,
+    pub created_at_to: Option<String>,
+    /// A column name (`name` by default), `-` first for descending: id, name, ref, active,
+    /// status, product_plan, sector, termset, website, contact_name, contact_email,
+    /// requires_access_permission, iframe_embedding, membership_end_date, locations,
+    /// account_type, billing_recipient, compliance_percent, workers, next_renewal_date,
+    /// account_state, last_login_at, created_at, updated_at, entities, users.
+    #[param(example = "-status")]
+    pub sort: Option<String>,
+    /// `true` adds the number of matching customers over all pages.
+    pub total: Option<bool>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u16>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<Customer>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+    /// Matching customers over all pages, when `total=true` was asked.
+    pub total: Option<i64>,
+}
+
+const COLUMNS: &[(&str, Column)] = &[
+    ("id", Column::Id),
+    ("name", Column::Name),
+    ("ref", Column::Ref),
+    ("active", Column::Active),
+    ("status", Column::Status),
+    ("product_plan", Column::ProductPlan),
+    ("sector", Column::Sector),
+    ("termset", Column::Termset),
+    ("website", Column::Website),
+    ("contact_name", Column::ContactName),
+    ("contact_email", Column::ContactEmail),
+    (
+        "requires_access_permission",
+        Column::RequiresAccessPermission,
+    ),
+    ("iframe_embedding", Column::IframeEmbedding),
+    ("membership_end_date", Column::MembershipEndDate),
+    ("locations", Column::Locations),
+    ("account_type", Column::AccountType),
+    ("billing_recipient", Column::BillingRecipient),
+    ("compliance_percent", Column::CompliancePercent),
+    ("workers", Column::Workers),
+    ("next_renewal_date", Column::NextRenewalDate),
+    ("account_state", Column::AccountState),
+    ("last_login_at", Column::LastLoginAt),
+    ("created_at", Column::CreatedAt),
+    ("updated_at", Column::UpdatedAt),
+    ("entities", Column::Entities),
+    ("users", Column::Users),
+];
+
+fn bad(param: &str, message: impl std::fmt::Display) -> ApiError {
+    ApiError::InvalidQuery(format!("`{param}`: {message}"))
+}
+
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A comma-separated list of choices, each checked by `parse`; `none` means empty where
+/// `nullable`.
+fn one_of(
+    filters: &mut Vec<Filter>,
+    param: &str,
+    column: Column,
+    value: Option<&String>,
+    parse: impl Fn(&str) -> Result<Value, Invalid>,
+) -> Result<(), ApiError> {
+    let Some(value) = value else { return Ok(()) };
+    let mut values = Vec::new();
+    let mut none = false;
+    for word in list(value) {
+        if word == "none" && column.nullable() {
+            none = true;
+        } else {
+            values.push(parse(word).map_err(|e| bad(param, e.message))?);
+        }
+    }
+    match (values.is_empty(), none) {
+        (true, true) => filters.push(Filter::Empty(column, true)),
+        (false, false) => filters.push(Filter::OneOf(column, values)),
+        (false, true) => {
+            // "empty or one of": the complement of "set and none of them" is not expressible
+            // as one filter, so "none" alone or values alone only.
+            return Err(bad(param, "combine `none` with no other value"));
+        }
+        (true, false) => return Err(bad(param, "names no value")),
+    }
+    Ok(())
+}
+
+fn text(word: &str) -> Result<Value, Invalid> {
+    Ok(Value::Text(word.to_owned()))
+}
+
+fn choice<T>(
+    parse: fn(&str) -> Result<T, Invalid>,
+    spell: fn(T) -> &'static str,
+) -> impl Fn(&str) -> Result<Value, Invalid> {
+    move |word| parse(word).map(|v| Value::Text(spell(v).to_owned()))
+}
+
+fn flag(word: &str) -> Result<Value, Invalid> {
+    match word {
+        "true" => Ok(Value::Bool(true)),
+        "false" => Ok(Value::Bool(false)),
+        _ => Err(Invalid::new("flag", "must be true, false or both")),
+    }
+}
+
+fn date(param: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad(param, "must be a date YYYY-MM-DD"))
+}
+
+impl CustomerQuery {
+    /// The filters, checked: a bad value answers 400 naming its parameter.
+    pub fn filters(&self) -> Result<Vec<Filter>, ApiError> {
+        let mut filters = Vec::new();
+        for (param, column, value) in [
+            ("id", Column::Id, &self.id),
+            ("name", Column::Name, &self.name),
+            ("ref", Column::Ref, &self.reference),
+            ("website", Column::Website, &self.website),
+            ("contact_name", Column::ContactName, &self.contact_name),
+            ("contact_email", Column::ContactEmail, &self.contact_email),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                if value.chars().count() > 200 {
+                    return Err(bad(param, "is longer than 200 characters"));
+                }
+                filters.push(Filter::Contains(column, value.trim().to_owned()));
+            }
+        }
+        let f = &mut filters;
+        one_of(f, "active", Column::Active, self.active.as_ref(), flag)?;
+        one_of(
+            f,
+            "requires_access_permission",
+            Column::RequiresAccessPermission,
+            self.requires_access_permission.as_ref(),
+            flag,
+        )?;
+        one_of(
+            f,
+            "iframe_embedding",
+            Column::IframeEmbedding,
+            self.iframe_embedding.as_ref(),
+            flag,
+        )?;
+        one_of(f, "status", Column::Status, self.status.as_ref(), |w| {
+            CustomerStatus::parse(w).map(|s| Value::Int(s.rank()))
+        })?;
+        one_of(
+            f,
+            "product_plan",
+            Column::ProductPlan,
+            self.product_plan.as_ref(),
+            text,
+        )?;
+        one_of(f, "sector", Column::Sector, self.sector.as_ref(), text)?;
+        one_of(
+            f,
+            "termset",
+            Column::Termset,
+            self.termset.as_ref(),
+            choice(Termset::parse, Termset::as_str),
+        )?;
+        one_of(
+            f,
+            "account_type",
+            Column::AccountType,
+            self.account_type.as_ref(),
+            choice(AccountType::parse, AccountType::as_str),
+        )?;
+        one_of(
+            f,
+            "billing_recipient",
+            Column::BillingRecipient,
+            self.billing_recipient.as_ref(),
+            choice(BillingRecipient::parse, BillingRecipient::as_str),
+        )?;
+        one_of(
+            f,
+            "account_state",
+            Column::AccountState,
+            self.account_state.as_ref(),
+            choice(AccountState::parse, AccountState::as_str),
+        )?;
+        if let Some(products) = &self.product {
+            let codes: Vec<String> = list(products).map(str::to_owned).collect();
+            if codes.is_empty() || codes.iter().any(|c| c.contains([' ', '%', '_'])) {
+                return Err(bad("product", "must list product codes"));
+            }
+            f.push(Filter::LicensedProduct(codes));
+        }
+        for (name, column, min, max) in [
+            (
+                "locations",
+                Column::Locations,
+                &self.locations_min,
+                &self.locations_max,
+            ),
+            (
+                "workers",
+                Column::Workers,
+                &self.workers_min,
+                &self.workers_max,
+            ),
+            (
+                "compliance_percent",
+                Column::CompliancePercent,
+                &self.compliance_percent_min,
+                &self.compliance_percent_max,
+            ),
+            (
+                "entities",
+                Column::Entities,
+                &self.entities_min,
+                &self.entities_max,
+            ),
+            ("users", Column::Users, &self.users_min, &self.users_max),
+        ] {
+            let number = |suffix: &str, text: &str| {
+                text.trim()
+                    .parse::<i32>()
+                    .map(Value::Int)
+                    .map_err(|_| bad(&format!("{name}_{suffix}"), "must be a whole number"))
+            };
+            if let Some(min) = min {
+                f.push(Filter::AtLeast(column, number("min", min)?));
+            }
+            if let Some(max) = max {
+                f.push(Filter::AtMost(column, number("max", max)?));
+            }
+        }
+        for (name, column, from, to) in [
+            (
+                "membership_end_date",
+                Column::MembershipEndDate,
+                &self.membership_end_date_from,
+                &self.membership_end_date_to,
+            ),
+            (
+                "next_renewal_date",
+                Column::NextRenewalDate,
+                &self.next_renewal_date_from,
+                &self.next_renewal_date_to,
+            ),
+            (
+                "last_login_at",
+                Column::LastLoginAt,
+                &self.last_login_at_from,
+                &self.last_login_at_to,
+            ),
+            (
+                "created_at",
+                Column::CreatedAt,
+                &self.created_at_from,
+                &self.created_at_to,
+            ),
+        ] {
+            let as_value = |day: NaiveDate, end: bool| match column.kind() {
+                Kind::Time => Value::Time(NaiveDateTime::new(
+                    day,
+                    if end {
+                        NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap_or_default()
+                    } else {
+                        NaiveTime::MIN
+                    },
+                )),
+                _ => Value::Date(day),
+            };
+            if let Some(from) = from {
+                let day = date(&format!("{name}_from"), from)?;
+                f.push(Filter::AtLeast(column, as_value(day, false)));
+            }
+            if let Some(to) = to {
+                let day = date(&format!("{name}_to"), to)?;
+                f.push(Filter::AtMost(column, as_value(day, true)));
+            }
+        }
+        Ok(filters)
+    }
+
+    /// The sort: a column name, `-` first for descending.
+    pub fn sort(&self) -> Result<Sort, ApiError> {
+        let text = self.sort.as_deref().unwrap_or("name");
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        let column = COLUMNS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+            .ok_or_else(|| bad("sort", format!("`{name}` is not a column of the listing")))?;
+        Ok(Sort { column, descending })
+    }
+
+    pub fn limit(&self) -> i64 {
+        PageQuery {
+            after: None,
+            limit: self.limit,
+        }
+        .limit()
+    }
+
+    /// Where the page starts: the cursor also names its sort, so it cannot be reused with
+    /// another one.
+    pub fn after(&self, sort: Sort) -> Result<Option<After>, ApiError> {
+        let Some(cursor) = &self.after else {
+            return Ok(None);
+        };
+        let (sort_name, key, id): (String, serde_json::Value, String) =
+            paging::decode_value(cursor)?;
+        if sort_name != sort_name_of(sort) {
+            return Err(paging::not_a_cursor());
+        }
+        let key = match key {
+            serde_json::Value::Null => None,
+            key => Some(value_from_json(sort.column.kind(), key).ok_or_else(paging::not_a_cursor)?),
+        };
+        Ok(Some(After { key, id }))
+    }
+}
+
+fn sort_name_of(sort: Sort) -> String {
+    let name = COLUMNS
+        .iter()
+        .find(|(_, c)| *c == sort.column)
+        .map_or("", |(n, _)| *n);
+    if sort.descending {
+        format!("-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+fn value_to_json(value: Option<Value>) -> serde_json::Value {
+    match value {
+        None => serde_json::Value::Null,
+        Some(Value::Text(t)) => t.into(),
+        Some(Value::Int(n)) => n.into(),
+        Some(Value::Bool(b)) => b.into(),
+        Some(Value::Date(d)) => d.to_string().into(),
+        Some(Value::Time(t)) => t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string().into(),
+    }
+}
+
+fn value_from_json(kind: Kind, json: serde_json::Value) -> Option<Value> {
+    Some(match kind {
+        Kind::Text => Value::Text(json.as_str()?.to_owned()),
+        Kind::Int => Value::Int(i32::try_from(json.as_i64()?).ok()?),
+        Kind::Bool => Value::Bool(json.as_bool()?),
+        Kind::Date => Value::Date(json.as_str()?.parse().ok()?),
+        Kind::Time => {
+            Value::Time(NaiveDateTime::parse_from_str(json.as_str()?, "%Y-%m-%dT%H:%M:%S%.f").ok()?)
+        }
+    })
+}
+
+/// The cursor that starts the page after `row`.
+pub fn cursor_after(sort: Sort, row: &CustomerRow) -> String {
+    paging::encode_value(&serde_json::json!([
+        sort_name_of(sort),
+        value_to_json(sort.column.value_of(row)),
+        row.id
+    ]))
+}
+
+/// Which customers the caller sees: its partner's, or for a `user` with assignments only the
+/// assigned ones.
+pub fn scope(conn: &mut DbConnection, caller: &Caller) -> Result<Scope, ApiError> {
+    let partner = caller
+        .actor
+        .partner()
+        .ok_or_else(|| ApiError::internal("a customer listing without a partner"))?;
+    let assigned_to = if caller.actor.role == Role::PartnerUser
+        && customers::has_assignments(conn, &caller.actor.user_id)?
+    {
+        Some(caller.actor.user_id.clone())
+    } else {
+        None
+    };
+    Ok(Scope {
+        partner_id: partner.to_string(),
+        assigned_to,
+    })
+}
+
+/// 404 for a customer outside the caller's scope (a `user` not assigned to it).
+pub fn check_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &CustomerRow,
+) -> Result<(), ApiError> {
+    let scope = scope(conn, caller)?;
+    match scope.assigned_to {
+        Some(user) if !customers::assigned_users(conn, &row.id)?.contains(&user) => {
+            Err(ApiError::NotFound("customer"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// List customers: filter by any column, sort by any column, page by cursor.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(CustomerQuery),
+    responses(
+        (status = 200, description = "A page of customers", body = CustomerPage),
+        (status = 400, description = "An unknown parameter, sort column or a bad filter value"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "The caller's role sees no customers"),
+    ),
+)]
+#[get("/customers")]
+async fn list_customers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<CustomerQuery>,
+) -> Result<web::Json<CustomerPage>, ApiError> {
+    own_partner(&caller, Action::ListCustomers)?;
+    let query = query.into_inner();
+    let filters = query.filters()?;
+    let sort = query.sort()?;
+    let after = query.after(sort)?;
+    let limit = query.limit();
+    let (rows, total) = web::block(move || {
+        state.db.read(|conn| {
+            let scope = scope(conn, &caller)?;
+            let rows =
+                customer_listing::page(conn, &scope, &filters, sort, after.as_ref(), limit + 1)?;
+            let total = match query.total {
+                Some(true) => Some(customer_listing::count(conn, &scope, &filters)?),
+                _ => None,
+            };
+            Ok::<_, ApiError>((rows, total))
+        })
+    })
+    .await??;
+    let mut rows = rows;
+    let next = paging::last_of_page(&mut rows, limit).map(|row| cursor_after(sort, row));
+    Ok(web::Json(CustomerPage {
+        items: rows.into_iter().map(Customer::from).collect(),
+        next,
+        total,
+    }))
+}

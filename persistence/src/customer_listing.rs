@@ -1,0 +1,422 @@
+//! The customer listing's query: any column filtered (one of, contains, at least / at most, is
+//! empty) and sorted either way, a page at a time by keyset. One engine serves the listing, its
+//! total and the exports.
+//!
+//! Sorting by a column that may be empty orders by (empty?, value, id): empty values come last
+//! ascending and first descending, the same on both backends.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Integer, Nullable, Text, Timestamp};
+
+use crate::DbConnection;
+use crate::customers::CustomerRow;
+use crate::schema::{customer_assignments, customers};
+
+type Dialect = <DbConnection as Connection>::Backend;
+type Expr<ST> = Box<dyn BoxableExpression<customers::table, Dialect, SqlType = ST>>;
+type Condition = Expr<Nullable<Bool>>;
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, for case-blind "contains" filters.
+    #[sql_name = "lower"]
+    fn lower(x: Nullable<Text>) -> Nullable<Text>
+);
+
+/// Every column the listing can filter and sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Id,
+    Name,
+    Ref,
+    Active,
+    Status,
+    ProductPlan,
+    Sector,
+    Termset,
+    Website,
+    ContactName,
+    ContactEmail,
+    RequiresAccessPermission,
+    IframeEmbedding,
+    MembershipEndDate,
+    Locations,
+    AccountType,
+    BillingRecipient,
+    CompliancePercent,
+    Workers,
+    NextRenewalDate,
+    AccountState,
+    LastLoginAt,
+    CreatedAt,
+    UpdatedAt,
+    Entities,
+    Users,
+}
+
+/// How a column's values are typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Int,
+    Bool,
+    Date,
+    Time,
+}
+
+/// A value of a column, for filters and cursors.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    Text(String),
+    Int(i32),
+    Bool(bool),
+    Date(NaiveDate),
+    Time(NaiveDateTime),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// Equal to one of the values.
+    OneOf(Column, Vec<Value>),
+    /// Text containing this, in any case.
+    Contains(Column, String),
+    AtLeast(Column, Value),
+    AtMost(Column, Value),
+    /// Empty (`true`) or not (`false`).
+    Empty(Column, bool),
+    /// Holds a licence for one of these products.
+    LicensedProduct(Vec<String>),
+}
+
+/// Whose customers: a partner's, or only those assigned to one of its users.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub partner_id: String,
+    pub assigned_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+/// Where a page starts: after the row with this sort key and ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub key: Option<Value>,
+    pub id: String,
+}
+
+enum Typed {
+    Text(Expr<Nullable<Text>>),
+    Int(Expr<Nullable<Integer>>),
+    Bool(Expr<Nullable<Bool>>),
+    Date(Expr<Nullable<Date>>),
+    Time(Expr<Nullable<Timestamp>>),
+}
+
+impl Column {
+    pub fn kind(self) -> Kind {
+        match self.typed() {
+            Typed::Text(_) => Kind::Text,
+            Typed::Int(_) => Kind::Int,
+            Typed::Bool(_) => Kind::Bool,
+            Typed::Date(_) => Kind::Date,
+            Typed::Time(_) => Kind::Time,
+        }
+    }
+
+    /// Whether the column may be empty.
+    pub fn nullable(self) -> bool {
+        matches!(
+            self,
+            Column::ProductPlan
+                | Column::Sector
+                | Column::Website
+                | Column::ContactName
+                | Column::ContactEmail
+                | Column::MembershipEndDate
+                | Column::Locations
+                | Column::BillingRecipient
+                | Column::CompliancePercent
+                | Column::Workers
+                | Column::NextRenewalDate
+                | Column::LastLoginAt
+        )
+    }
+
+    fn typed(self) -> Typed {
+        use customers as c;
+        match self {
+            Column::Id => Typed::Text(Box::new(c::id.nullable())),
+            Column::Name => Typed::Text(Box::new(c::name.nullable())),
+            Column::Ref => Typed::Text(Box::new(c::reference.nullable())),
+            Column::Active => Typed::Bool(Box::new(c::active.nullable())),
+            Column::Status => Typed::Int(Box::new(c::status.nullable())),
+            Column::ProductPlan => Typed::Text(Box::new(c::product_plan)),
+            Column::Sector => Typed::Text(Box::new(c::sector)),
+            Column::Termset => Typed::Text(Box::new(c::termset.nullable())),
+            Column::Website => Typed::Text(Box::new(c::website)),
+            Column::ContactName => Typed::Text(Box::new(c::contact_name)),
+            Column::ContactEmail => Typed::Text(Box::new(c::contact_email)),
+            Column::RequiresAccessPermission => {
+                Typed::Bool(Box::new(c::requires_access_permission.nullable()))
+            }
+            Column::IframeEmbedding => Typed::Bool(Box::new(c::iframe_embedding.nullable())),
+            Column::MembershipEndDate => Typed::Date(Box::new(c::membership_end_date)),
+            Column::Locations => Typed::Int(Box::new(c::locations)),
+            Column::AccountType => Typed::Text(Box::new(c::account_type.nullable())),
+            Column::BillingRecipient => Typed::Text(Box::new(c::billing_recipient)),
+            Column::CompliancePercent => Typed::Int(Box::new(c::compliance_percent)),
+            Column::Workers => Typed::Int(Box::new(c::workers)),
+            Column::NextRenewalDate => Typed::Date(Box::new(c::next_renewal_date)),
+            Column::AccountState => Typed::Text(Box::new(c::account_state.nullable())),
+            Column::LastLoginAt => Typed::Time(Box::new(c::last_login_at)),
+            Column::CreatedAt => Typed::Time(Box::new(c::created_at.nullable())),
+            Column::UpdatedAt => Typed::Time(Box::new(c::updated_at.nullable())),
+            Column::Entities => Typed::Int(Box::new(c::entity_count.nullable())),
+            Column::Users => Typed::Int(Box::new(c::user_count.nullable())),
+        }
+    }
+
+    /// The row's value in this column, as a cursor holds it.
+    pub fn value_of(self, row: &CustomerRow) -> Option<Value> {
+        let text = |s: &String| Some(Value::Text(s.clone()));
+        match self {
+            Column::Id => text(&row.id),
+            Column::Name => text(&row.name),
+            Column::Ref => text(&row.reference),
+            Column::Active => Some(Value::Bool(row.active)),
+            Column::Status => Some(Value::Int(row.status)),
+            Column::ProductPlan => row.product_plan.as_ref().and_then(text),
+            Column::Sector => row.sector.as_ref().and_then(text),
+            Column::Termset => text(&row.termset),
+            Column::Website => row.website.as_ref().and_then(text),
+            Column::ContactName => row.contact_name.as_ref().and_then(text),
+            Column::ContactEmail => row.contact_email.as_ref().and_then(text),
+            Column::RequiresAccessPermission => Some(Value::Bool(row.requires_access_permission)),
+            Column::IframeEmbedding => Some(Value::Bool(row.iframe_embedding)),
+            Column::MembershipEndDate => row.membership_end_date.map(Value::Date),
+            Column::Locations => row.locations.map(Value::Int),
+            Column::AccountType => text(&row.account_type),
+            Column::BillingRecipient => row.billing_recipient.as_ref().and_then(text),
+            Column::CompliancePercent => row.compliance_percent.map(Value::Int),
+            Column::Workers => row.workers.map(Value::Int),
+            Column::NextRenewalDate => row.next_renewal_date.map(Value::Date),
+            Column::AccountState => text(&row.account_state),
+            Column::LastLoginAt => row.last_login_at.map(Value::Time),
+            Column::CreatedAt => Some(Value::Time(row.created_at)),
+            Column::UpdatedAt => Some(Value::Time(row.updated_at)),
+            Column::Entities => Some(Value::Int(row.entity_count)),
+            Column::Users => Some(Value::Int(row.user_count)),
+        }
+    }
+}
+
+fn mismatch(column: Column) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!("a value of the wrong type for column {column:?}").into(),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Cmp {
+    Eq,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+}
+
+/// `column <cmp> value`, typed by the column.
+fn compare(column: Column, cmp: Cmp, value: &Value) -> QueryResult<Condition> {
+    macro_rules! apply {
+        ($expr:expr, $v:expr) => {
+            match cmp {
+                Cmp::Eq => Box::new($expr.eq($v)) as Condition,
+                Cmp::Gt => Box::new($expr.gt($v)),
+                Cmp::Lt => Box::new($expr.lt($v)),
+                Cmp::Ge => Box::new($expr.ge($v)),
+                Cmp::Le => Box::new($expr.le($v)),
+            }
+        };
+    }
+    Ok(match (column.typed(), value) {
+        (Typed::Text(e), Value::Text(v)) => apply!(e, v.clone()),
+        (Typed::Int(e), Value::Int(v)) => apply!(e, *v),
+        (Typed::Bool(e), Value::Bool(v)) => apply!(e, *v),
+        (Typed::Date(e), Value::Date(v)) => apply!(e, *v),
+        (Typed::Time(e), Value::Time(v)) => apply!(e, *v),
+        _ => return Err(mismatch(column)),
+    })
+}
+
+fn is_null(column: Column) -> Condition {
+    match column.typed() {
+        Typed::Text(e) => Box::new(e.is_null().nullable()),
+        Typed::Int(e) => Box::new(e.is_null().nullable()),
+        Typed::Bool(e) => Box::new(e.is_null().nullable()),
+        Typed::Date(e) => Box::new(e.is_null().nullable()),
+        Typed::Time(e) => Box::new(e.is_null().nullable()),
+    }
+}
+
+fn any(conditions: Vec<Condition>) -> Condition {
+    conditions
+        .into_iter()
+        .reduce(|a, b| Box::new(a.or(b)))
+        .unwrap_or_else(|| Box::new(sql::<Bool>("1 = 0").nullable()))
+}
+
+/// `%`, `_` and `\` match themselves in a LIKE pattern built from `text`.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn condition(filter: &Filter) -> QueryResult<Condition> {
+    Ok(match filter {
+        Filter::OneOf(column, values) => any(values
+            .iter()
+            .map(|v| compare(*column, Cmp::Eq, v))
+            .collect::<QueryResult<_>>()?),
+        Filter::Contains(column, text) => match column.typed() {
+            Typed::Text(e) => Box::new(lower(e).like(like_pattern(text)).escape('\\')),
+            _ => return Err(mismatch(*column)),
+        },
+        Filter::AtLeast(column, value) => compare(*column, Cmp::Ge, value)?,
+        Filter::AtMost(column, value) => compare(*column, Cmp::Le, value)?,
+        Filter::Empty(column, true) => is_null(*column),
+        Filter::Empty(column, false) => Box::new(is_null(*column).eq(false)),
+        Filter::LicensedProduct(codes) => any(codes
+            .iter()
+            .map(|code| {
+                Box::new(
+                    customers::licensed_products
+                        .like(format!("% {code} %"))
+                        .nullable(),
+                ) as Condition
+            })
+            .collect()),
+    })
+}
+
+/// The rows after `after` in `sort` order: see the module's note on empty values.
+fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
+    let column = sort.column;
+    let id = || Value::Text(after.id.clone());
+    let (further, id_further) = if sort.descending {
+        (Cmp::Lt, compare(Column::Id, Cmp::Lt, &id())?)
+    } else {
+        (Cmp::Gt, compare(Column::Id, Cmp::Gt, &id())?)
+    };
+    Ok(match (&after.key, sort.descending) {
+        (Some(key), descending) => {
+            let mut either = vec![
+                compare(column, further, key)?,
+                Box::new(compare(column, Cmp::Eq, key)?.and(id_further)) as Condition,
+            ];
+            if column.nullable() && !descending {
+                either.push(is_null(column));
+            }
+            any(either)
+        }
+        (None, false) => Box::new(is_null(column).and(id_further)),
+        (None, true) => any(vec![
+            Box::new(is_null(column).and(id_further)),
+            Box::new(is_null(column).eq(false)),
+        ]),
+    })
+}
+
+fn filtered<'a>(
+    scope: &Scope,
+    filters: &[Filter],
+) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
+    let mut query = customers::table
+        .filter(customers::partner_id.eq(scope.partner_id.clone()))
+        .into_boxed();
+    if let Some(user_id) = &scope.assigned_to {
+        query = query.filter(
+            customers::id.eq_any(
+                customer_assignments::table
+                    .filter(customer_assignments::user_id.eq(user_id.clone()))
+                    .select(customer_assignments::customer_id),
+            ),
+        );
+    }
+    for filter in filters {
+        query = query.filter(condition(filter)?);
+    }
+    Ok(query)
+}
+
+/// One page of the listing: `limit` rows after `after`, in `sort` order with the ID as the
+/// tiebreak.
+pub fn page(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filters: &[Filter],
+    sort: Sort,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<CustomerRow>> {
+    let mut query = filtered(scope, filters)?;
+    if let Some(after) = after {
+        query = query.filter(after_condition(sort, after)?);
+    }
+    let nullable = sort.column.nullable();
+    query = match (sort.column.typed(), sort.descending) {
+        (typed, false) => {
+            if nullable {
+                query = query.then_order_by(is_null(sort.column).asc());
+            }
+            order_by(query, typed, false).then_order_by(customers::id.asc())
+        }
+        (typed, true) => {
+            if nullable {
+                query = query.then_order_by(is_null(sort.column).desc());
+            }
+            order_by(query, typed, true).then_order_by(customers::id.desc())
+        }
+    };
+    query
+        .limit(limit)
+        .select(CustomerRow::as_select())
+        .load(conn)
+}
+
+fn order_by<'a>(
+    query: customers::BoxedQuery<'a, Dialect>,
+    typed: Typed,
+    descending: bool,
+) -> customers::BoxedQuery<'a, Dialect> {
+    macro_rules! by {
+        ($e:expr) => {
+            if descending {
+                query.then_order_by($e.desc())
+            } else {
+                query.then_order_by($e.asc())
+            }
+        };
+    }
+    match typed {
+        Typed::Text(e) => by!(e),
+        Typed::Int(e) => by!(e),
+        Typed::Bool(e) => by!(e),
+        Typed::Date(e) => by!(e),
+        Typed::Time(e) => by!(e),
+    }
+}
+
+/// How many customers match, over all pages.
+pub fn count(conn: &mut DbConnection, scope: &Scope, filters: &[Filter]) -> QueryResult<i64> {
+    filtered(scope, filters)?.count().get_result(conn)
+}

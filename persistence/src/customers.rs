@@ -1,0 +1,251 @@
+//! Customer accounts: the record, the counts kept on it, and which partner users are assigned
+//! to it. The listing's query lives in `customer_listing`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::entities;
+use crate::schema::{customer_assignments, customers, users};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    pub id: String,
+    pub partner_id: String,
+    pub reference: String,
+    pub name: String,
+    pub active: bool,
+    pub website: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub termset: String,
+    pub product_plan: Option<String>,
+    /// JSON array of codes.
+    pub add_ons: String,
+    pub sector: Option<String>,
+    /// Lifecycle rank.
+    pub status: i32,
+    pub requires_access_permission: bool,
+    pub iframe_embedding: bool,
+    /// JSON array of host names.
+    pub iframe_domains: String,
+    pub membership_end_date: Option<NaiveDate>,
+    pub locations: Option<i32>,
+    pub account_type: String,
+    pub billing_recipient: Option<String>,
+    pub compliance_percent: Option<i32>,
+    pub workers: Option<i32>,
+    /// JSON array of licences.
+    pub licences: String,
+    /// The licensed products' codes, each surrounded by spaces, for the listing's filter.
+    pub licensed_products: String,
+    pub next_renewal_date: Option<NaiveDate>,
+    pub account_state: String,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub entity_count: i32,
+    /// JSON object: entity type → count.
+    pub entity_counts: String,
+    pub user_count: i32,
+    /// JSON object: user role → count.
+    pub user_counts: String,
+    pub next_entity_number: i32,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()> {
+    diesel::insert_into(customers::table)
+        .values(customer)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Any customer by ID, whichever partner it belongs to (for uniqueness and logins).
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CustomerRow>> {
+    customers::table
+        .find(id)
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The customer `id` if it belongs to `partner_id`: another partner's customer is not there.
+pub fn find_for_partner(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    id: &str,
+) -> QueryResult<Option<CustomerRow>> {
+    customers::table
+        .find(id)
+        .filter(customers::partner_id.eq(partner_id))
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether another customer of the partner (not `except`) already uses `reference`.
+pub fn reference_taken(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    reference: &str,
+    except: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        customers::table
+            .filter(customers::partner_id.eq(partner_id))
+            .filter(customers::reference.eq(reference))
+            .filter(customers::id.ne(except)),
+    ))
+    .get_result(conn)
+}
+
+/// Writes the record's editable columns back; counts are written by the recount functions.
+pub fn update(conn: &mut DbConnection, c: &CustomerRow) -> QueryResult<()> {
+    diesel::update(customers::table.find(&c.id))
+        .set((
+            (
+                customers::reference.eq(&c.reference),
+                customers::name.eq(&c.name),
+                customers::active.eq(c.active),
+                customers::website.eq(&c.website),
+                customers::contact_name.eq(&c.contact_name),
+                customers::contact_email.eq(&c.contact_email),
+                customers::termset.eq(&c.termset),
+                customers::product_plan.eq(&c.product_plan),
+                customers::add_ons.eq(&c.add_ons),
+                customers::sector.eq(&c.sector),
+                customers::status.eq(c.status),
+                customers::requires_access_permission.eq(c.requires_access_permission),
+            ),
+            (
+                customers::iframe_embedding.eq(c.iframe_embedding),
+                customers::iframe_domains.eq(&c.iframe_domains),
+                customers::membership_end_date.eq(c.membership_end_date),
+                customers::locations.eq(c.locations),
+                customers::account_type.eq(&c.account_type),
+                customers::billing_recipient.eq(&c.billing_recipient),
+                customers::compliance_percent.eq(c.compliance_percent),
+                customers::workers.eq(c.workers),
+                customers::licences.eq(&c.licences),
+                customers::licensed_products.eq(&c.licensed_products),
+                customers::next_renewal_date.eq(c.next_renewal_date),
+                customers::account_state.eq(&c.account_state),
+            ),
+            customers::version.eq(c.version),
+            customers::updated_at.eq(c.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Hands out the customer's next entity number: read and bumped inside the caller's
+/// serializable transaction, so two concurrent creations cannot get the same one.
+pub fn take_entity_number(conn: &mut DbConnection, id: &str) -> QueryResult<i32> {
+    let next: i32 = customers::table
+        .find(id)
+        .select(customers::next_entity_number)
+        .first(conn)?;
+    diesel::update(customers::table.find(id))
+        .set(customers::next_entity_number.eq(next + 1))
+        .execute(conn)?;
+    Ok(next)
+}
+
+/// The total and the JSON object `{type: count}` of grouped counts.
+fn totals(groups: Vec<(String, i64)>) -> (i32, String) {
+    let total = groups.iter().map(|(_, n)| n).sum::<i64>();
+    let by_type: serde_json::Map<String, serde_json::Value> =
+        groups.into_iter().map(|(k, n)| (k, n.into())).collect();
+    (
+        i32::try_from(total).unwrap_or(i32::MAX),
+        serde_json::Value::Object(by_type).to_string(),
+    )
+}
+
+/// Recounts the customer's active entities by type onto its row. Called in the transaction
+/// that changed an entity, so the listing only ever reads.
+pub fn recount_entities(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    let (total, by_type) = totals(entities::count_active_by_type(conn, id)?);
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::entity_count.eq(total),
+            customers::entity_counts.eq(by_type),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Recounts the customer's active users by role onto its row, in the transaction that
+/// changed a user.
+pub fn recount_users(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    let groups = users::table
+        .filter(users::account_id.eq(id))
+        .filter(users::active.eq(true))
+        .group_by(users::role)
+        .select((users::role, diesel::dsl::count_star()))
+        .order(users::role)
+        .load(conn)?;
+    let (total, by_role) = totals(groups);
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::user_count.eq(total),
+            customers::user_counts.eq(by_role),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn record_login(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(customers::table.find(id))
+        .set(customers::last_login_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Assigns `user_id` to the customer; assigning twice changes nothing.
+pub fn assign(
+    conn: &mut DbConnection,
+    customer_id: &str,
+    user_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        customer_assignments::table.find((customer_id, user_id)),
+    ))
+    .get_result(conn)?;
+    if !exists {
+        diesel::insert_into(customer_assignments::table)
+            .values((
+                customer_assignments::customer_id.eq(customer_id),
+                customer_assignments::user_id.eq(user_id),
+                customer_assignments::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(!exists)
+}
+
+pub fn unassign(conn: &mut DbConnection, customer_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::delete(customer_assignments::table.find((customer_id, user_id)))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+/// The IDs of the partner users assigned to the customer.
+pub fn assigned_users(conn: &mut DbConnection, customer_id: &str) -> QueryResult<Vec<String>> {
+    customer_assignments::table
+        .filter(customer_assignments::customer_id.eq(customer_id))
+        .order(customer_assignments::user_id)
+        .select(customer_assignments::user_id)
+        .load(conn)
+}
+
+/// Whether the user has any assignment: then it sees only the customers assigned to it.
+pub fn has_assignments(conn: &mut DbConnection, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        customer_assignments::table.filter(customer_assignments::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
