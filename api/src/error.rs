@@ -45,6 +45,8 @@ pub enum ErrorCode {
     ImmutableField,
     PreconditionFailed,
     EntityNumbersExhausted,
+    InvalidUpload,
+    InvalidImage,
     RateLimited,
 }
 
@@ -76,6 +78,8 @@ impl ErrorCode {
         ErrorCode::ImmutableField,
         ErrorCode::PreconditionFailed,
         ErrorCode::EntityNumbersExhausted,
+        ErrorCode::InvalidUpload,
+        ErrorCode::InvalidImage,
         ErrorCode::RateLimited,
     ];
 
@@ -107,6 +111,8 @@ impl ErrorCode {
             ErrorCode::ImmutableField => "immutable_field",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::EntityNumbersExhausted => "entity_numbers_exhausted",
+            ErrorCode::InvalidUpload => "invalid_upload",
+            ErrorCode::InvalidImage => "invalid_image",
             ErrorCode::RateLimited => "rate_limited",
         }
     }
@@ -142,6 +148,8 @@ impl ErrorCode {
             ErrorCode::ImmutableField => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorCode::EntityNumbersExhausted => StatusCode::CONFLICT,
+            ErrorCode::InvalidUpload => StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidImage => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         }
     }
@@ -174,6 +182,8 @@ impl ErrorCode {
             ErrorCode::ImmutableField => "Field cannot change",
             ErrorCode::PreconditionFailed => "Precondition failed",
             ErrorCode::EntityNumbersExhausted => "No entity numbers left",
+            ErrorCode::InvalidUpload => "Invalid upload",
+            ErrorCode::InvalidImage => "Invalid image",
             ErrorCode::RateLimited => "Too many requests",
         }
     }
@@ -244,6 +254,12 @@ impl ErrorCode {
             }
             ErrorCode::EntityNumbersExhausted => {
                 "The customer has used all 9 999 entity numbers; numbers are never reused."
+            }
+            ErrorCode::InvalidUpload => {
+                "Send the file as multipart/form-data in a part named `file`."
+            }
+            ErrorCode::InvalidImage => {
+                "The file is not a PNG, JPEG or WebP image (checked by its content, not its name), or its size in pixels is outside the limits."
             }
             ErrorCode::RateLimited => {
                 "Too many attempts from this address; retry after the Retry-After delay."

@@ -8,6 +8,7 @@ pub mod config;
 pub mod customer_record;
 pub mod error;
 pub mod extract;
+pub mod images;
 pub mod keys;
 pub mod mail;
 pub mod mailer;

@@ -118,3 +118,56 @@ pub fn update(conn: &mut DbConnection, partner: &PartnerRow) -> QueryResult<()> 
         .execute(conn)
         .map(drop)
 }
+
+/// A white-label image (logo, "Powered by" logo), stored with what serving it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::partner_images)]
+pub struct PartnerImageRow {
+    pub partner_id: String,
+    pub slot: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub width: i32,
+    pub height: i32,
+    pub sha256: String,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find_image(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    slot: &str,
+) -> QueryResult<Option<PartnerImageRow>> {
+    use crate::schema::partner_images;
+    partner_images::table
+        .find((partner_id, slot))
+        .select(PartnerImageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The slots that hold an image, for links to them.
+pub fn image_slots(conn: &mut DbConnection, partner_id: &str) -> QueryResult<Vec<String>> {
+    use crate::schema::partner_images;
+    partner_images::table
+        .filter(partner_images::partner_id.eq(partner_id))
+        .select(partner_images::slot)
+        .order(partner_images::slot)
+        .load(conn)
+}
+
+/// Stores the image in its slot, replacing any there.
+pub fn save_image(conn: &mut DbConnection, image: &PartnerImageRow) -> QueryResult<()> {
+    delete_image(conn, &image.partner_id, &image.slot)?;
+    diesel::insert_into(crate::schema::partner_images::table)
+        .values(image)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_image(conn: &mut DbConnection, partner_id: &str, slot: &str) -> QueryResult<bool> {
+    use crate::schema::partner_images;
+    diesel::delete(partner_images::table.find((partner_id, slot)))
+        .execute(conn)
+        .map(|n| n > 0)
+}

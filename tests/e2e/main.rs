@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod branding;
 mod customer_admins;
 mod customer_listing;
 mod customers;
@@ -9,6 +10,7 @@ mod database;
 mod email;
 mod entities;
 mod errors;
+mod exports;
 mod health;
 mod identity;
 mod logs;

@@ -4,11 +4,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod assignments;
 pub mod auth;
+pub mod branding;
 pub mod catalogues;
 pub mod customer_admins;
 pub mod customer_listing;
 pub mod customers;
 pub mod entities;
+pub mod exports;
 pub mod health;
 pub mod invitations;
 pub mod me;
@@ -32,6 +34,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     partner_users::configure(cfg);
     platform::configure(cfg);
     catalogues::configure(cfg);
+    branding::configure(cfg);
+    exports::configure(cfg);
     customer_listing::configure(cfg);
     customers::configure(cfg);
     customer_admins::configure(cfg);

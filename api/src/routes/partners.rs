@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use domain::customer::Website;
 use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
 use domain::policy::Action;
 use domain::role::Role;
@@ -68,6 +69,10 @@ pub struct Partner {
     pub active: bool,
     /// Its customers get a product plan (set by the platform); otherwise add-ons.
     pub on_price_plan: bool,
+    /// Where its customers' support requests go instead of the platform's.
+    pub support_email: Option<String>,
+    /// The "Powered by" link in the hub header.
+    pub powered_by_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -94,6 +99,8 @@ impl From<PartnerRow> for Partner {
             email: row.email,
             active: row.active,
             on_price_plan: row.on_price_plan,
+            support_email: row.support_email,
+            powered_by_url: row.powered_by_url,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         }
@@ -311,9 +318,15 @@ pub struct PartnerChanges {
     /// Platform admins only. Customers keep their plan or add-ons until their next edit, which
     /// must then give what the new setting asks for.
     pub on_price_plan: Option<bool>,
+    /// Where its customers' support requests go (the partner's admins may change it); `""`
+    /// clears it.
+    pub support_email: Option<String>,
+    /// The "Powered by" link (the partner's admins may change it); `""` clears it.
+    pub powered_by_url: Option<String>,
 }
 
-/// Edit a partner: name and active flag (platform admins), email (also the partner's admins).
+/// Edit a partner: name, active flag and price plan (platform admins); email, support email
+/// and "Powered by" URL (also the partner's admins).
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -342,6 +355,21 @@ async fn update_partner(
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
     let email = fields.optional("email", changes.email.as_deref(), Email::parse);
+    let support_email = fields.optional("support_email", changes.support_email.as_deref(), |e| {
+        if e.trim().is_empty() {
+            Ok(None)
+        } else {
+            Email::parse(e).map(Some)
+        }
+    });
+    let powered_by_url =
+        fields.optional("powered_by_url", changes.powered_by_url.as_deref(), |u| {
+            if u.trim().is_empty() {
+                Ok(None)
+            } else {
+                Website::parse(u).map(Some)
+            }
+        });
     fields.finish()?;
     let now = state.clock.now();
     let partner = web::block(move || {
@@ -356,6 +384,12 @@ async fn update_partner(
             }
             if let Some(active) = changes.active {
                 after.active = active;
+            }
+            if let Some(support_email) = &support_email {
+                after.support_email = support_email.as_ref().map(Email::to_string);
+            }
+            if let Some(powered_by_url) = &powered_by_url {
+                after.powered_by_url = powered_by_url.as_ref().map(Website::to_string);
             }
             if let Some(on_price_plan) = changes.on_price_plan {
                 after.on_price_plan = on_price_plan;

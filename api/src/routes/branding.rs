@@ -1,0 +1,352 @@
+//! White label (seed 000 "Settings"): a partner's logo and "Powered by" logo, uploaded by its
+//! admins, and the public branding a hub header needs. The text settings (support email,
+//! "Powered by" URL, the partner's email) are fields of `PATCH /partners/{partner_id}`.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
+use chrono::{DateTime, Utc};
+use domain::ids::PartnerId;
+use domain::policy::Action;
+use futures_util::StreamExt;
+use persistence::partners::{self, PartnerImageRow};
+use persistence::time::{from_db, to_db};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, Change};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode};
+use crate::images::{self, MAX_BYTES};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(upload_partner_image)
+        .service(delete_partner_image)
+        .service(get_branding)
+        .service(get_branding_image);
+}
+
+/// Where an image goes: the hub header's logo, or the "Powered by" logo.
+const SLOTS: [&str; 2] = ["logo", "powered_by_logo"];
+
+fn slot_of(path: &str) -> Result<&'static str, ApiError> {
+    SLOTS
+        .into_iter()
+        .find(|slot| *slot == path)
+        .ok_or(ApiError::NotFound("image slot"))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerImage {
+    #[schema(example = "logo")]
+    pub slot: String,
+    #[schema(example = "image/png")]
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub size_bytes: usize,
+    /// Where the image is served, without authentication.
+    #[schema(example = "/branding/PARTACME/images/logo")]
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The upload form: one part named `file`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ImageUpload {
+    /// A PNG, JPEG or WebP image of at most 1 MiB and 4096 pixels a side. SVG is refused.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Branding {
+    #[schema(example = "PARTACME")]
+    pub partner_id: String,
+    #[schema(example = "Acme Accountants")]
+    pub name: String,
+    /// Where the partner's customers send support requests.
+    pub support_email: Option<String>,
+    pub powered_by_url: Option<String>,
+    pub logo_url: Option<String>,
+    pub powered_by_logo_url: Option<String>,
+}
+
+fn image_url(partner: &str, slot: &str) -> String {
+    format!("/branding/{partner}/images/{slot}")
+}
+
+/// Reads the part named `file`, refusing more than `MAX_BYTES`.
+async fn read_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
+    let unreadable = |e: actix_multipart::MultipartError| match e {
+        actix_multipart::MultipartError::ContentTypeMissing
+        | actix_multipart::MultipartError::ContentTypeParse
+        | actix_multipart::MultipartError::ContentTypeIncompatible => ApiError::rule(
+            ErrorCode::UnsupportedMediaType,
+            "Send the image as multipart/form-data, in a part named `file`.",
+        ),
+        other => ApiError::rule(
+            ErrorCode::InvalidUpload,
+            format!("The multipart body cannot be read: {other}."),
+        ),
+    };
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(unreadable)?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                return Err(ApiError::PayloadTooLarge { limit: MAX_BYTES });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(ApiError::rule(
+        ErrorCode::InvalidUpload,
+        "The form has no part named `file`.",
+    ))
+}
+
+/// Upload the partner's logo (`logo`) or "Powered by" logo (`powered_by_logo`).
+///
+/// PNG, JPEG or WebP, at most 1 MiB and 4096 pixels a side; the content is checked, not the
+/// file name. It replaces the slot's previous image.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("partner_id" = String, Path, example = "PARTACME"),
+        ("slot" = String, Path, description = "logo or powered_by_logo", example = "logo"),
+    ),
+    request_body(content = ImageUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Stored", body = PartnerImage),
+        (status = 400, description = "Not a readable multipart form with a `file` part"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only the partner's admins change its branding"),
+        (status = 404, description = "No such partner or slot"),
+        (status = 413, description = "Larger than 1 MiB"),
+        (status = 415, description = "Not multipart/form-data"),
+        (status = 422, description = "Not a PNG, JPEG or WebP image within the size limits"),
+    ),
+)]
+#[put("/partners/{partner_id}/images/{slot}")]
+async fn upload_partner_image(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    form: Multipart,
+) -> Result<web::Json<PartnerImage>, ApiError> {
+    let (partner_id, slot) = path.into_inner();
+    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    caller.authorize(Action::ViewPartner(&partner), "partner")?;
+    let slot = slot_of(&slot)?;
+    let bytes = read_file(form).await?;
+    let checked = images::check(&bytes)
+        .map_err(|refused| ApiError::rule(ErrorCode::InvalidImage, format!("{refused}.")))?;
+    let now = state.clock.now();
+    let image = PartnerImageRow {
+        partner_id: partner.to_string(),
+        slot: slot.to_owned(),
+        content_type: checked.content_type.to_owned(),
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        bytes,
+        width: i32::try_from(checked.width).unwrap_or(0),
+        height: i32::try_from(checked.height).unwrap_or(0),
+        updated_at: to_db(now),
+    };
+    let answer = PartnerImage {
+        slot: slot.to_owned(),
+        content_type: image.content_type.clone(),
+        width: image.width,
+        height: image.height,
+        size_bytes: image.bytes.len(),
+        url: image_url(partner.as_str(), slot),
+        updated_at: from_db(image.updated_at),
+    };
+    web::block(move || {
+        state.db.transaction(|conn| {
+            partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
+            partners::save_image(conn, &image)?;
+            let target = format!("{partner}/{slot}");
+            audit::record(
+                conn,
+                caller.by(now),
+                Change {
+                    action: "partner.image_saved",
+                    target_type: "partner_image",
+                    target_id: &target,
+                    partner_id: Some(partner.as_str()),
+                    after: Some(serde_json::json!({
+                        "content_type": image.content_type, "sha256": image.sha256,
+                        "width": image.width, "height": image.height,
+                    })),
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(web::Json(answer))
+}
+
+/// Remove the partner's logo or "Powered by" logo.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("partner_id" = String, Path, example = "PARTACME"),
+        ("slot" = String, Path, description = "logo or powered_by_logo", example = "logo"),
+    ),
+    responses(
+        (status = 204, description = "Removed (or there was none)"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only the partner's admins change its branding"),
+        (status = 404, description = "No such partner or slot"),
+    ),
+)]
+#[delete("/partners/{partner_id}/images/{slot}")]
+async fn delete_partner_image(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, slot) = path.into_inner();
+    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    caller.authorize(Action::ViewPartner(&partner), "partner")?;
+    let slot = slot_of(&slot)?;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
+            if partners::delete_image(conn, partner.as_str(), slot)? {
+                let target = format!("{partner}/{slot}");
+                audit::record(
+                    conn,
+                    caller.by(now),
+                    Change {
+                        action: "partner.image_removed",
+                        target_type: "partner_image",
+                        target_id: &target,
+                        partner_id: Some(partner.as_str()),
+                        ..Change::default()
+                    },
+                )?;
+            }
+            Ok::<_, ApiError>(())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// What a hub header shows for a partner: name, support email, "Powered by" link and logos.
+/// Public: the login page shows it before anyone is signed in.
+#[utoipa::path(
+    tag = "partners",
+    params(("partner_id" = String, Path, example = "PARTACME")),
+    responses(
+        (status = 200, description = "The partner's branding", body = Branding),
+        (status = 404, description = "No such active partner"),
+    ),
+)]
+#[get("/branding/{partner_id}")]
+async fn get_branding(
+    state: web::Data<AppState>,
+    partner_id: web::Path<String>,
+) -> Result<web::Json<Branding>, ApiError> {
+    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
+    let branding = web::block(move || {
+        state.db.read(|conn| {
+            let row = partners::find(conn, partner.as_str())?
+                .filter(|p| p.active)
+                .ok_or(ApiError::NotFound("partner"))?;
+            let slots = partners::image_slots(conn, &row.id)?;
+            let url = |slot: &str| {
+                slots
+                    .iter()
+                    .any(|s| s == slot)
+                    .then(|| image_url(&row.id, slot))
+            };
+            Ok::<_, ApiError>(Branding {
+                logo_url: url("logo"),
+                powered_by_logo_url: url("powered_by_logo"),
+                partner_id: row.id.clone(),
+                name: row.name,
+                support_email: row.support_email,
+                powered_by_url: row.powered_by_url,
+            })
+        })
+    })
+    .await??;
+    Ok(web::Json(branding))
+}
+
+/// A partner's logo or "Powered by" logo, with its content type and a validator for caches.
+#[utoipa::path(
+    tag = "partners",
+    params(
+        ("partner_id" = String, Path, example = "PARTACME"),
+        ("slot" = String, Path, description = "logo or powered_by_logo", example = "logo"),
+    ),
+    responses(
+        (status = 200, description = "The image",
+         content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp")),
+         headers(("ETag" = String, description = "The image's SHA-256"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 404, description = "No such partner or image"),
+    ),
+)]
+#[get("/branding/{partner_id}/images/{slot}")]
+async fn get_branding_image(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, slot) = path.into_inner();
+    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("image"))?;
+    let slot = slot_of(&slot)?;
+    let image = web::block(move || {
+        state.db.read(|conn| {
+            let active = partners::find(conn, partner.as_str())?.is_some_and(|p| p.active);
+            let image = partners::find_image(conn, partner.as_str(), slot)?;
+            Ok::<_, ApiError>(image.filter(|_| active))
+        })
+    })
+    .await??
+    .ok_or(ApiError::NotFound("image"))?;
+    let etag = format!("\"{}\"", image.sha256);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"));
+    Ok(if unchanged {
+        response.finish()
+    } else {
+        response
+            .insert_header((header::CONTENT_TYPE, image.content_type))
+            .body(image.bytes)
+    })
+}
