@@ -8,7 +8,7 @@ PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://po
 # cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
 
-.PHONY: help run admin build test test-sqlite test-postgres fmt fmt-check lint openapi bench ci clean
+.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint openapi bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ help: ## list the targets
 run: ## build and serve on http://127.0.0.1:8080 (SQLite under ./data, migrated at start)
 	@echo "Swagger UI: http://$${PH_BIND:-127.0.0.1:8080}/swagger-ui/"
 	$(CARGO) run -p api --bin partner-hub -- serve
+
+demo: ## generate the demo dataset into ./data (CUSTOMERS=1000 PARTNERS=5) and print the admin's link
+	$(CARGO) run -q -p api --bin partner-hub -- demo --customers $(or $(CUSTOMERS),1000) --partners $(or $(PARTNERS),5)
 
 admin: ## invite a platform admin and print the link: make admin EMAIL=you@example.com
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com"; exit 2; }

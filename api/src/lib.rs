@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod customer_record;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod images;
@@ -137,6 +138,17 @@ pub fn invite_platform_admin(
     let by = audit::By::anonymous(&meta, now);
     db.transaction(|conn| onboarding::invite(conn, settings, by, invitee.clone()))
         .map(|invited| invited.link)
+}
+
+/// `partner-hub demo`: generates the demo dataset into the configured database.
+pub fn generate_demo(
+    config: &Config,
+    options: &demo::DemoOptions,
+) -> Result<demo::DemoReport, CliError> {
+    let db = open_database(config)?;
+    let now = domain::clock::Clock::now(&SystemClock);
+    demo::generate(&db, &config.settings(), options, now)
+        .map_err(|e| CliError::Invalid(format!("{e}")))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -31,6 +31,24 @@ enum Command {
         #[arg(long, alias = "username")]
         logon: Option<String>,
     },
+    /// Generate the demo dataset: one large partner (PARTDEMO) and many small ones, with
+    /// customers, entities and users; prints the link to set up PARTDEMO's admin.
+    Demo {
+        /// Customers of the large partner.
+        #[arg(long, default_value_t = 1000)]
+        customers: u32,
+        /// Partners in all; each but the large one gets 50 customers.
+        #[arg(long, default_value_t = 5)]
+        partners: u32,
+        /// Entities per customer, the group layer included.
+        #[arg(long, default_value_t = 3)]
+        entities: u32,
+        /// Users per customer (one admin, the rest users).
+        #[arg(long, default_value_t = 5)]
+        users: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
@@ -63,6 +81,35 @@ fn main() -> ExitCode {
                     }
                 },
             )
+        }
+        Command::Demo {
+            customers,
+            partners,
+            entities,
+            users,
+            seed,
+        } => {
+            let options = api::demo::DemoOptions {
+                customers,
+                partners,
+                small_customers: 50,
+                entities,
+                users,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            api::generate_demo(&cli.config, &options).map(|report| {
+                #[allow(clippy::print_stdout)] // the summary is this command's output
+                {
+                    println!(
+                        "{} customers in {} partners in {:.1} s.\nPARTDEMO's admin (admin@demo.example) sets up their login here:\n{}",
+                        report.customers,
+                        report.partners,
+                        started.elapsed().as_secs_f64(),
+                        report.admin_link
+                    );
+                }
+            })
         }
         Command::Openapi { format } => {
             let document = api::openapi::document();

@@ -70,6 +70,33 @@ pub fn parse_person(
     Some((name?, email?, logon?))
 }
 
+/// A user without credentials yet: they choose a password and enrol an authenticator through
+/// their invitation.
+pub fn new_user(invitee: Invitee, now: DateTime<Utc>) -> UserRow {
+    let at = persistence::time::to_db(now);
+    UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        account_kind: invitee.account.kind().as_str().to_owned(),
+        account_id: invitee.account.as_str().to_owned(),
+        role: invitee.role.name().to_owned(),
+        name: invitee.name.into(),
+        email: invitee.email.into(),
+        logon: invitee.logon.into(),
+        active: true,
+        password_hash: None,
+        totp_secret: None,
+        totp_enrolled_at: None,
+        totp_last_step: None,
+        totp_pending_secret: None,
+        notification_frequency: "none".to_owned(),
+        notification_categories: String::new(),
+        failed_logins: 0,
+        locked_until: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
 /// The invited user and the link that was emailed (returned for the CLI, which prints it).
 pub struct Invited {
     pub user: UserRow,
@@ -92,28 +119,7 @@ pub fn invite(
             ),
         ));
     }
-    let at = persistence::time::to_db(by.at);
-    let user = UserRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        account_kind: invitee.account.kind().as_str().to_owned(),
-        account_id: account_id.to_owned(),
-        role: invitee.role.name().to_owned(),
-        name: invitee.name.into(),
-        email: invitee.email.into(),
-        logon: invitee.logon.into(),
-        active: true,
-        password_hash: None,
-        totp_secret: None,
-        totp_enrolled_at: None,
-        totp_last_step: None,
-        totp_pending_secret: None,
-        notification_frequency: "none".to_owned(),
-        notification_categories: String::new(),
-        failed_logins: 0,
-        locked_until: None,
-        created_at: at,
-        updated_at: at,
-    };
+    let user = new_user(invitee.clone(), by.at);
     users::insert(conn, &user)?;
     let partner_id = matches!(invitee.account, AccountId::Partner(_)).then_some(account_id);
     audit::record(

@@ -7,6 +7,7 @@ mod customer_admins;
 mod customer_listing;
 mod customers;
 mod database;
+mod demo;
 mod email;
 mod entities;
 mod errors;

@@ -1,0 +1,386 @@
+//! `partner-hub demo`: a realistic dataset, fast — one large partner holding most customers and
+//! many small ones, customers spread over every status, sector, plan and account type, with
+//! entities and users whose counts sit on the customer rows as the API keeps them. Written in
+//! large transactions; deterministic for a given seed so benchmarks compare like with like.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::customer::{AccountType, CustomerStatus};
+use domain::entity::{GROUP_TYPE, entity_id};
+use domain::ids::{AccountId, CustomerId, DisplayName, Email, Logon, PartnerId};
+use domain::role::Role;
+use persistence::customers::{self, CustomerRow};
+use persistence::entities::{self, EntityRow};
+use persistence::partners::{self, PartnerRow};
+use persistence::time::to_db;
+use persistence::users;
+use persistence::{Db, DbConnection};
+
+use crate::audit::{self, By, Change};
+use crate::auth::caller::RequestMeta;
+use crate::customer_record::to_json;
+use crate::error::ApiError;
+use crate::onboarding::{self, Invitee};
+use crate::state::Settings;
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Customers of the large partner, PARTDEMO.
+    pub customers: u32,
+    /// Partners in all, the large one included; each other one gets `small_customers`.
+    pub partners: u32,
+    pub small_customers: u32,
+    /// Entities per customer, the group layer included.
+    pub entities: u32,
+    /// Users per customer: one admin, the rest users.
+    pub users: u32,
+    pub seed: u64,
+}
+
+/// What was made, and the link that lets a person in as PARTDEMO's admin.
+#[derive(Debug)]
+pub struct DemoReport {
+    pub partners: u32,
+    pub customers: u32,
+    pub admin_link: String,
+}
+
+const BATCH: u32 = 2000;
+const SECTORS: [&str; 10] = [
+    "accounting",
+    "construction",
+    "education",
+    "healthcare",
+    "hospitality",
+    "manufacturing",
+    "professional_services",
+    "retail",
+    "technology",
+    "other",
+];
+const ADD_ONS: [&str; 5] = [
+    "advanced_reporting",
+    "api_access",
+    "single_sign_on",
+    "payroll",
+    "inventory",
+];
+const PRODUCTS: [&str; 4] = ["core", "analytics", "forms", "training"];
+const ENTITY_TYPES: [&str; 5] = ["site", "office", "store", "clinic", "warehouse"];
+const FIRST: [&str; 12] = [
+    "Acme", "Blue", "Cedar", "Delta", "Emerald", "Falcon", "Granite", "Harbour", "Iris", "Juniper",
+    "Kestrel", "Lumen",
+];
+const SECOND: [&str; 10] = [
+    "Dental",
+    "Logistics",
+    "Bakery",
+    "Clinics",
+    "Builders",
+    "Foods",
+    "Legal",
+    "Motors",
+    "Studios",
+    "Care",
+];
+const THIRD: [&str; 5] = ["Group", "Ltd", "Partners", "Holdings", "& Co"];
+
+/// `n` as letters after `prefix`: a valid customer ID (letters only), unique per `n`.
+fn letters(prefix: char, mut n: u32) -> String {
+    let mut tail = Vec::new();
+    for _ in 0..6 {
+        tail.push(char::from(b'A' + u8::try_from(n % 26).unwrap_or(0)));
+        n /= 26;
+    }
+    tail.reverse();
+    std::iter::once(prefix).chain(tail).collect()
+}
+
+fn pick<'a>(rng: &mut fastrand::Rng, items: &[&'a str]) -> &'a str {
+    items[rng.usize(..items.len())]
+}
+
+pub fn generate(
+    db: &Db,
+    settings: &Settings,
+    options: &DemoOptions,
+    now: DateTime<Utc>,
+) -> Result<DemoReport, ApiError> {
+    let meta = RequestMeta::default();
+    let by = By::anonymous(&meta, now);
+    let admin_link = db.transaction(|conn| {
+        if partners::find(conn, "PARTDEMO")?.is_some() {
+            return Err(ApiError::Internal(
+                "this database already holds the demo data (partner PARTDEMO)".into(),
+            ));
+        }
+        for p in 0..options.partners.max(1) {
+            let id = if p == 0 {
+                "PARTDEMO".to_owned()
+            } else {
+                format!("PARTDEMO{p}")
+            };
+            partners::insert(conn, &partner(&id, p, now))?;
+        }
+        let invitee = Invitee {
+            account: AccountId::Partner(parse(PartnerId::parse("PARTDEMO"))?),
+            role: Role::PartnerAdmin,
+            name: parse(DisplayName::parse("Demo Admin"))?,
+            email: parse(Email::parse("admin@demo.example"))?,
+            logon: parse(Logon::parse("admin@demo.example"))?,
+        };
+        let link = onboarding::invite(conn, settings, by, invitee)?.link;
+        audit::record(
+            conn,
+            by,
+            Change {
+                action: "demo.generated",
+                target_type: "partner",
+                target_id: "PARTDEMO",
+                partner_id: Some("PARTDEMO"),
+                ..Change::default()
+            },
+        )?;
+        Ok(link)
+    })?;
+    let mut plan: Vec<(String, u32)> = vec![("PARTDEMO".to_owned(), options.customers)];
+    plan.extend((1..options.partners).map(|p| (format!("PARTDEMO{p}"), options.small_customers)));
+    let mut number = 0u32;
+    let mut total = 0u32;
+    for (partner_id, count) in plan {
+        let mut made = 0;
+        while made < count {
+            let batch = BATCH.min(count - made);
+            let first = number;
+            db.transaction(|conn| {
+                for n in first..first + batch {
+                    customer(conn, options, &partner_id, n, now)?;
+                }
+                Ok::<_, ApiError>(())
+            })?;
+            number += batch;
+            made += batch;
+            total += batch;
+        }
+    }
+    Ok(DemoReport {
+        partners: options.partners.max(1),
+        customers: total,
+        admin_link,
+    })
+}
+
+fn parse<T>(value: Result<T, domain::ids::Invalid>) -> Result<T, ApiError> {
+    value.map_err(|e| ApiError::internal(e.message))
+}
+
+fn partner(id: &str, p: u32, now: DateTime<Utc>) -> PartnerRow {
+    PartnerRow {
+        id: id.to_owned(),
+        name: if p == 0 {
+            "Demo Partners Ltd".to_owned()
+        } else {
+            format!("Demo Reseller {p}")
+        },
+        email: format!("office@{}.example", id.to_lowercase()),
+        active: true,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+        on_price_plan: p % 2 == 1,
+        support_email: None,
+        powered_by_url: None,
+    }
+}
+
+/// The random draws for customer `n`: its own generator, seeded from the seed and `n`, so a
+/// batch re-run after a serialization failure draws the same values.
+struct Draw {
+    status: CustomerStatus,
+    sector: &'static str,
+    account_type: AccountType,
+    name: String,
+    active: bool,
+    locations: i32,
+    workers: i32,
+    compliance: i32,
+    days: i64,
+    products: Vec<&'static str>,
+    add_ons: Vec<&'static str>,
+    types: Vec<&'static str>,
+}
+
+fn draw(options: &DemoOptions, n: u32) -> Draw {
+    let rng = &mut fastrand::Rng::with_seed(
+        options.seed ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    );
+    let status = CustomerStatus::ALL[rng.usize(..CustomerStatus::ALL.len())];
+    let sector = pick(rng, &SECTORS);
+    let account_type = [AccountType::Trial, AccountType::Paid, AccountType::Free][rng.usize(..3)];
+    let name = format!(
+        "{} {} {} {n}",
+        pick(rng, &FIRST),
+        pick(rng, &SECOND),
+        pick(rng, &THIRD)
+    );
+    let active = rng.u8(..100) < 95;
+    let locations = rng.i32(1..40);
+    let workers = rng.i32(1..2000);
+    let compliance = rng.i32(40..=100);
+    let days = rng.i64(-200..800);
+    let products: Vec<&str> = PRODUCTS.iter().copied().filter(|_| rng.bool()).collect();
+    let add_ons: Vec<&str> = ADD_ONS
+        .iter()
+        .copied()
+        .filter(|_| rng.u8(..4) == 0)
+        .collect();
+    let types = (1..options.entities)
+        .map(|_| pick(rng, &ENTITY_TYPES))
+        .collect();
+    Draw {
+        status,
+        sector,
+        account_type,
+        name,
+        active,
+        locations,
+        workers,
+        compliance,
+        days,
+        products,
+        add_ons,
+        types,
+    }
+}
+
+fn customer(
+    conn: &mut DbConnection,
+    options: &DemoOptions,
+    partner_id: &str,
+    n: u32,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let d = draw(options, n);
+    let id = parse(CustomerId::parse(&letters('D', n)))?;
+    let at = to_db(now);
+    let today = now.date_naive();
+    let renewal = today + Duration::days(d.days.rem_euclid(365));
+    let licences: Vec<serde_json::Value> = d
+        .products
+        .iter()
+        .map(|p| {
+            serde_json::json!({"product": p, "licence_type": "subscription", "seats_used": d.workers / 4,
+                "seats_available": d.workers / 3 + 1, "contract_expiry": renewal + Duration::days(30), "next_renewal": renewal})
+        })
+        .collect();
+    let on_price_plan = partner_id.len() > "PARTDEMO".len()
+        && partner_id["PARTDEMO".len()..]
+            .parse::<u32>()
+            .is_ok_and(|p| p % 2 == 1);
+    let mut entity_counts = std::collections::BTreeMap::from([(GROUP_TYPE.to_owned(), 1i64)]);
+    for kind in &d.types {
+        *entity_counts.entry((*kind).to_owned()).or_default() += 1;
+    }
+    let admins = i64::from(options.users.min(1));
+    let plain = i64::from(options.users.saturating_sub(1));
+    let mut user_counts = std::collections::BTreeMap::new();
+    if admins > 0 {
+        user_counts.insert("admin".to_owned(), admins);
+    }
+    if plain > 0 {
+        user_counts.insert("user".to_owned(), plain);
+    }
+    let row = CustomerRow {
+        id: id.to_string(),
+        partner_id: partner_id.to_owned(),
+        reference: format!("REF-{n:07}"),
+        name: d.name.clone(),
+        active: d.active,
+        website: Some(format!("https://{}.example/", id.as_str().to_lowercase())),
+        contact_name: Some("Pat Contact".to_owned()),
+        contact_email: Some(format!("contact@{}.example", id.as_str().to_lowercase())),
+        termset: ["group", "practice", "franchise"][usize::try_from(n % 3).unwrap_or(0)].to_owned(),
+        product_plan: on_price_plan.then(|| {
+            ["essentials", "professional", "enterprise"][usize::try_from(n % 3).unwrap_or(0)]
+                .to_owned()
+        }),
+        add_ons: if on_price_plan {
+            "[]".to_owned()
+        } else {
+            to_json(&d.add_ons)
+        },
+        sector: Some(d.sector.to_owned()),
+        status: d.status.rank(),
+        requires_access_permission: n.is_multiple_of(7),
+        iframe_embedding: false,
+        iframe_domains: "[]".to_owned(),
+        membership_end_date: (!n.is_multiple_of(5)).then(|| today + Duration::days(d.days)),
+        locations: Some(d.locations),
+        account_type: d.account_type.as_str().to_owned(),
+        billing_recipient: (d.account_type == AccountType::Paid)
+            .then(|| ["client", "partner"][usize::try_from(n % 2).unwrap_or(0)].to_owned()),
+        compliance_percent: Some(d.compliance),
+        workers: Some(d.workers),
+        licensed_products: if d.products.is_empty() {
+            String::new()
+        } else {
+            format!(" {} ", d.products.join(" "))
+        },
+        next_renewal_date: (!d.products.is_empty()).then_some(renewal),
+        licences: serde_json::Value::Array(licences).to_string(),
+        account_state: if n.is_multiple_of(50) {
+            "suspended"
+        } else {
+            "active"
+        }
+        .to_owned(),
+        last_login_at: (!n.is_multiple_of(3))
+            .then(|| to_db(now - Duration::minutes(i64::from(n % 10_000)))),
+        entity_count: i32::try_from(options.entities.max(1)).unwrap_or(1),
+        entity_counts: to_json(&entity_counts),
+        user_count: i32::try_from(options.users).unwrap_or(0),
+        user_counts: to_json(&user_counts),
+        next_entity_number: i32::try_from(options.entities.max(1)).unwrap_or(1),
+        version: 1,
+        created_at: to_db(now - Duration::minutes(i64::from(n))),
+        updated_at: at,
+    };
+    customers::insert(conn, &row)?;
+    let kinds = std::iter::once(GROUP_TYPE).chain(d.types.iter().copied());
+    for (number, kind) in (0u16..).zip(kinds) {
+        entities::insert(
+            conn,
+            &EntityRow {
+                id: entity_id(&id, number),
+                customer_id: row.id.clone(),
+                number: i32::from(number),
+                name: if number == 0 {
+                    row.name.clone()
+                } else {
+                    format!("{} {number}", row.name)
+                },
+                entity_type: kind.to_owned(),
+                active: true,
+                created_at: at,
+                updated_at: at,
+            },
+        )?;
+    }
+    for u in 0..options.users {
+        let email = parse(Email::parse(&format!(
+            "u{u}@{}.example",
+            id.as_str().to_lowercase()
+        )))?;
+        let invitee = Invitee {
+            account: AccountId::Customer(id.clone()),
+            role: if u == 0 {
+                Role::CustomerAdmin
+            } else {
+                Role::CustomerUser
+            },
+            name: parse(DisplayName::parse(&format!("User {u} of {id}")))?,
+            logon: Logon::from(&email),
+            email,
+        };
+        users::insert(conn, &onboarding::new_user(invitee, now))?;
+    }
+    Ok(())
+}
