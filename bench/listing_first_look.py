@@ -7,25 +7,9 @@ usage: bench/listing_first_look.py BINARY DATABASE_URL [CUSTOMERS]
   logs in as PARTDEMO's admin, and prints the latency of listing queries (one connection,
   sequential) and the time and server memory of 100 000-row exports.
 """
-import base64, hashlib, hmac, json, os, statistics, struct, subprocess, sys, tempfile, time
-import urllib.request, urllib.error
+import json, os, statistics, subprocess, sys, tempfile, time
 
-def totp(secret_b32, at):
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
-
-def call(url, body=None, token=None):
-    headers = {"content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data, headers)
-    started = time.perf_counter()
-    with urllib.request.urlopen(request) as response:
-        payload = response.read()
-    return (time.perf_counter() - started) * 1000, payload
+from hub import PASSWORD, call, enrol, serve, totp
 
 def rss_kib(pid, field):
     with open(f"/proc/{pid}/status") as status:
@@ -43,21 +27,13 @@ def main(binary, database_url, customers):
                          check=True, capture_output=True, text=True).stdout
     generated = time.perf_counter() - started
     link = out.strip().splitlines()[-1]
-    server = subprocess.Popen([binary, "serve"], env=env)
+    base = "http://127.0.0.1:18098"
+    server = serve(binary, env, base)
     try:
-        base = "http://127.0.0.1:18098"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/health/ready"); break
-            except Exception:
-                time.sleep(0.05)
-        token = link.rsplit("/", 1)[1]
-        password = "correct horse battery staple"
-        _, enrolment = call(f"{base}/invitations/{token}/accept", {"password": password})
-        secret = json.loads(enrolment)["secret"]
-        call(f"{base}/invitations/{token}/confirm", {"code": totp(secret, time.time())})
+        secret, _ = enrol(base, link)
+        password = PASSWORD
         time.sleep(max(0.0, 30 - time.time() % 30) + 0.5)
-        _, tokens = call(f"{base}/auth/login", {"account_id": "PARTDEMO", "logon": "admin@demo.example",
+        _, _, tokens = call(f"{base}/auth/login", {"account_id": "PARTDEMO", "logon": "admin@demo.example",
                                                  "password": password, "code": totp(secret, time.time())})
         access = json.loads(tokens)["access_token"]
         print(f"{database_url.split(':')[0]}: {customers} customers (+ 199 × 50) generated in {generated:.1f} s")
@@ -68,21 +44,21 @@ def main(binary, database_url, customers):
             "status=demo,churned&sector=retail, sort=-locations, 50": "status=demo,churned&sector=retail&sort=-locations&limit=50",
         }
         for label, query in queries.items():
-            times = [call(f"{base}/customers?{query}", token=access)[0] for _ in range(200)]
+            times = [call(f"{base}/customers?{query}", token=access)[1] for _ in range(200)]
             times.sort()
             print(f"  {label:55s} p50 {statistics.median(times):6.2f} ms  p99 {times[int(len(times) * 0.99) - 1]:6.2f} ms")
         # A page deep in the listing: follow cursors past 8 000 matching rows.
         after, deep = "", []
         for page in range(161):
-            ms, body = call(f"{base}/customers?sort=name&limit=50{after}", token=access)
+            _, ms, body = call(f"{base}/customers?sort=name&limit=50{after}", token=access)
             if page >= 160:
                 deep.append(ms)
             after = "&after=" + json.loads(body)["next"]
-        times = sorted(call(f"{base}/customers?sort=name&limit=50{after}", token=access)[0] for _ in range(100))
+        times = sorted(call(f"{base}/customers?sort=name&limit=50{after}", token=access)[1] for _ in range(100))
         print(f"  {'page 162 (after 8 050 rows), sort=name, 50':55s} p50 {statistics.median(times):6.2f} ms  p99 {times[98]:6.2f} ms")
         for fmt in ["xlsx", "csv"]:
             before = rss_kib(server.pid, "VmRSS:")
-            ms, body = call(f"{base}/customers/export.{fmt}?sort=name", token=access)
+            _, ms, body = call(f"{base}/customers/export.{fmt}?sort=name", token=access)
             peak = rss_kib(server.pid, "VmHWM:")
             print(f"  export {fmt}: {customers} rows in {ms / 1000:.2f} s, {len(body) / 1e6:.1f} MB; "
                   f"server RSS {before / 1024:.0f} MB before, peak {peak / 1024:.0f} MB")

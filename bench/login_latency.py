@@ -4,24 +4,9 @@ TOTP code works only once per 30 s) and failed ones (wrong password), whose time
 
 usage: bench/login_latency.py BINARY   (starts the server on a temporary SQLite database)
 """
-import base64, hashlib, hmac, json, os, re, statistics, struct, subprocess, sys, tempfile, time
-import urllib.request, urllib.error
+import json, os, statistics, subprocess, sys, tempfile
 
-def totp(secret_b32, at):
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
-
-def call(url, body):
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"content-type": "application/json"})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request) as response:
-            status, payload = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, payload = error.code, error.read()
-    return status, (time.perf_counter() - started) * 1000, json.loads(payload or b"null")
+from hub import PASSWORD, call, enrol, serve
 
 def main(binary):
     work = tempfile.mkdtemp(prefix="ph-login-")
@@ -29,21 +14,14 @@ def main(binary):
                PH_MAIL_DIR=f"{work}/mail", PH_BIND="127.0.0.1:18099", PH_AUTH_RATE_PER_MINUTE="0", PH_LOG="warn")
     link = subprocess.run([binary, "create-platform-admin", "--email", "bench@example.com"], env=env,
                           check=True, capture_output=True, text=True).stdout.strip()
-    server = subprocess.Popen([binary, "serve"], env=env)
+    base = "http://127.0.0.1:18099"
+    server = serve(binary, env, base)
     try:
-        base = "http://127.0.0.1:18099"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health/ready"); break
-            except Exception:
-                time.sleep(0.05)
-        token = link.rsplit("/", 1)[1]
-        password = "correct horse battery staple"
-        _, _, enrolment = call(f"{base}/invitations/{token}/accept", {"password": password})
-        _, _, codes = call(f"{base}/invitations/{token}/confirm", {"code": totp(enrolment["secret"], time.time())})
+        password = PASSWORD
+        _, codes = enrol(base, link)
         login = {"account_id": "PLATFORM", "logon": "bench@example.com", "password": password}
         ok, failed = [], []
-        for code in codes["recovery_codes"]:
+        for code in codes:
             status, ms, _ = call(f"{base}/auth/login", dict(login, code=code)); assert status == 200, status
             ok.append(ms)
             status, ms, _ = call(f"{base}/auth/login", dict(login, password="wrong password!!", code="000000"))
