@@ -12,8 +12,19 @@ use crate::error::{ApiError, FieldError};
 
 /// A JSON request body. Unlike actix's `Json`, a body of the wrong shape is reported with the
 /// path of the offending field (`licences[2].seats_used`), not only serde's message.
+///
+/// Reading the body never fails the extraction: the handler takes the outcome with
+/// [`JsonBody::into_inner`] once it has authorized the caller, so that a bad token is always a
+/// 401 and a forbidden caller always a 403, whatever the body (extractors run concurrently:
+/// a body error could otherwise win the race against the token check).
 #[derive(Debug)]
-pub struct JsonBody<T>(pub T);
+pub struct JsonBody<T>(Result<T, ApiError>);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -27,15 +38,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .map_or(DEFAULT_BODY_LIMIT, |state| state.settings.body_limit);
         let body = Bytes::from_request(req, payload);
         Box::pin(async move {
-            content_type?;
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code() == 413 {
-                    ApiError::PayloadTooLarge { limit }
-                } else {
-                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
-                }
-            })?;
-            parse_json(&bytes).map(JsonBody)
+            let parsed = async {
+                content_type?;
+                let bytes = body.await.map_err(|e| {
+                    if e.as_response_error().status_code() == 413 {
+                        ApiError::PayloadTooLarge { limit }
+                    } else {
+                        ApiError::MalformedJson(format!("the body could not be read: {e}"))
+                    }
+                })?;
+                parse_json(&bytes)
+            };
+            Ok(JsonBody(parsed.await))
         })
     }
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod authz_matrix;
 mod branding;
 mod customer_admins;
 mod customer_listing;

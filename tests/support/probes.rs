@@ -30,8 +30,8 @@ pub struct Paging {
 
 #[utoipa::path(request_body = Echo, responses((status = 200, body = Echo)))]
 #[post("/__probe/echo")]
-async fn echo(body: JsonBody<Echo>) -> web::Json<Echo> {
-    web::Json(body.0)
+async fn echo(body: JsonBody<Echo>) -> Result<web::Json<Echo>, api::error::ApiError> {
+    body.into_inner().map(web::Json)
 }
 
 #[utoipa::path(responses((status = 200)))]

@@ -92,7 +92,7 @@ async fn login(
         logon,
         password,
         code,
-    } = body.0;
+    } = body.into_inner()?;
     let now = state.clock.now();
     let db = state.db.clone();
     // Look the user up first, then hash outside any transaction (hashing is the slow part).
@@ -295,7 +295,8 @@ async fn refresh(
     body: JsonBody<Refresh>,
     meta: RequestMeta,
 ) -> Result<web::Json<Tokens>, ApiError> {
-    let presented = secrets::hash_token(&body.0.refresh_token);
+    let body = body.into_inner()?;
+    let presented = secrets::hash_token(&body.refresh_token);
     let new_token = secrets::random_token()?;
     let new_hash = secrets::hash_token(&new_token);
     let now = state.clock.now();
@@ -406,8 +407,9 @@ async fn request_password_reset(
     body: JsonBody<PasswordResetRequest>,
     meta: RequestMeta,
 ) -> Result<HttpResponse, ApiError> {
-    let account = AccountId::parse(&body.0.account_id).ok();
-    let logon = Logon::parse(&body.0.logon).ok();
+    let body = body.into_inner()?;
+    let account = AccountId::parse(&body.account_id).ok();
+    let logon = Logon::parse(&body.logon).ok();
     if let (Some(account), Some(logon)) = (account, logon) {
         let now = state.clock.now();
         web::block(move || {
@@ -470,8 +472,9 @@ async fn reset_password(
     body: JsonBody<PasswordReset>,
     meta: RequestMeta,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let password =
-        NewPassword::parse(&body.0.password).map_err(|e| ApiError::field("password", e))?;
+        NewPassword::parse(&body.password).map_err(|e| ApiError::field("password", e))?;
     let hash = web::block(move || password::hash(password.expose())).await??;
     let now = state.clock.now();
     web::block(move || {

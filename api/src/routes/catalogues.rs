@@ -130,7 +130,7 @@ async fn save_catalogue_item(
     caller.authorize(Action::ManageCatalogues, "catalogue")?;
     let (kind, code) = path.into_inner();
     let kind = kind_of(&kind)?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let code = fields.check("code", CatalogueCode::parse(&code));
     if kind == CatalogueKind::EntityType && code.as_ref().is_some_and(|c| c.as_str() == GROUP_TYPE)

@@ -146,7 +146,7 @@ async fn invite_customer_admin(
     body: JsonBody<NewCustomerAdmin>,
 ) -> Result<HttpResponse, ApiError> {
     own_partner(&caller, Action::ManageCustomers)?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = onboarding::parse_person(
         &mut fields,
@@ -273,7 +273,7 @@ async fn update_customer_admin(
 ) -> Result<web::Json<CustomerAdmin>, ApiError> {
     own_partner(&caller, Action::ManageCustomers)?;
     let (customer_id, user_id) = path.into_inner();
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let changes = UserChanges {
         name: fields.optional("name", body.name.as_deref(), DisplayName::parse),

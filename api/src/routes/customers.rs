@@ -105,7 +105,7 @@ async fn create_customer(
     body: JsonBody<CustomerFields>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let input = body.0;
+    let input = body.into_inner()?;
     let now = state.clock.now();
     let customer = web::block(move || {
         state.db.transaction(|conn| {
@@ -306,7 +306,7 @@ async fn update_customer(
     body: JsonBody<CustomerFields>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let changes = body.0;
+    let changes = body.into_inner()?;
     let if_match = req
         .headers()
         .get(header::IF_MATCH)

@@ -250,7 +250,7 @@ async fn create_entity(
     body: JsonBody<NewEntity>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.check("name", DisplayName::parse(&body.name));
     let now = state.clock.now();
@@ -329,7 +329,7 @@ async fn update_entity(
 ) -> Result<web::Json<Entity>, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
     let (customer_id, entity_id) = path.into_inner();
-    let changes = body.0;
+    let changes = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
     let now = state.clock.now();

@@ -151,8 +151,9 @@ async fn accept_invitation(
     token: web::Path<String>,
     body: JsonBody<AcceptInvitation>,
 ) -> Result<web::Json<TotpEnrolment>, ApiError> {
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
-    let password = fields.check("password", NewPassword::parse(&body.0.password));
+    let password = fields.check("password", NewPassword::parse(&body.password));
     fields.finish()?;
     let Some(password) = password else {
         return Err(ApiError::internal("a checked field is missing"));
@@ -198,6 +199,7 @@ async fn confirm_invitation(
     body: JsonBody<ConfirmTotp>,
     meta: RequestMeta,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let body = body.into_inner()?;
     let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
     web::block(move || {
@@ -215,7 +217,7 @@ async fn confirm_invitation(
             };
             let secret = state.keys.open(sealed)?;
             let step =
-                totp::check(&secret, &body.0.code, now, user.totp_last_step).ok_or_else(|| {
+                totp::check(&secret, &body.code, now, user.totp_last_step).ok_or_else(|| {
                     ApiError::rule(
                         ErrorCode::InvalidTotpCode,
                         "The code does not match; try the current one.",

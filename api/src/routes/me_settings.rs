@@ -232,7 +232,7 @@ async fn change_my_password(
     let PasswordChange {
         current_password,
         new_password,
-    } = body.0;
+    } = body.into_inner()?;
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::field("new_password", e))?;
     reauthenticate(&state, &caller, current_password, "current_password").await?;
@@ -263,7 +263,7 @@ async fn change_my_email(
     caller: Caller,
     body: JsonBody<EmailChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let EmailChange { password, email } = body.0;
+    let EmailChange { password, email } = body.into_inner()?;
     let email = Email::parse(&email).map_err(|e| ApiError::field("email", e))?;
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
@@ -302,7 +302,7 @@ async fn change_my_logon(
     caller: Caller,
     body: JsonBody<LogonChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let LogonChange { password, logon } = body.0;
+    let LogonChange { password, logon } = body.into_inner()?;
     let logon = Logon::parse(&logon).map_err(|e| ApiError::field("logon", e))?;
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
@@ -341,6 +341,7 @@ async fn start_totp_change(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<web::Json<TotpEnrolment>, ApiError> {
+    let body = body.into_inner()?;
     let secret = totp::generate_secret();
     let now = state.clock.now();
     let state2 = state.clone();
@@ -349,7 +350,7 @@ async fn start_totp_change(
         state2.db.transaction(|conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(&state2, &mut user, &body.0.code, now)?;
+            check_code(&state2, &mut user, &body.code, now)?;
             user.totp_pending_secret = Some(state2.keys.seal(&pending)?);
             user.updated_at = to_db(now);
             users::update(conn, &user)?;
@@ -371,6 +372,7 @@ async fn confirm_totp_change(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {
@@ -383,7 +385,7 @@ async fn confirm_totp_change(
                 ));
             };
             let secret = state.keys.open(&pending)?;
-            let step = totp::check(&secret, &body.0.code, now, None).ok_or_else(|| {
+            let step = totp::check(&secret, &body.code, now, None).ok_or_else(|| {
                 ApiError::rule(
                     ErrorCode::InvalidTotpCode,
                     "The code does not match the new authenticator.",
@@ -413,13 +415,14 @@ async fn regenerate_recovery_codes(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let body = body.into_inner()?;
     let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(&state, &mut user, &body.0.code, now)?;
+            check_code(&state, &mut user, &body.code, now)?;
             user.updated_at = to_db(now);
             users::update(conn, &user)?;
             recovery_codes::replace_all(conn, &user.id, &hashed)?;
@@ -474,11 +477,12 @@ async fn set_my_notifications(
     caller: Caller,
     body: JsonBody<NotificationPreferences>,
 ) -> Result<web::Json<NotificationPreferences>, ApiError> {
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
-    let frequency = fields.check("frequency", Frequency::parse(&body.0.frequency));
+    let frequency = fields.check("frequency", Frequency::parse(&body.frequency));
     let categories = fields.check(
         "categories",
-        notifications::parse_categories(&body.0.categories),
+        notifications::parse_categories(&body.categories),
     );
     fields.finish()?;
     let (Some(frequency), Some(categories)) = (frequency, categories) else {

@@ -173,7 +173,7 @@ async fn invite_partner_user(
     body: JsonBody<NewPartnerUser>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = authorize(&caller, &partner_id)?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = onboarding::parse_person(
         &mut fields,
@@ -309,7 +309,7 @@ async fn update_partner_user(
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
     let partner = authorize(&caller, &partner_id)?;
-    let changes = body.0;
+    let changes = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
     let email = fields.optional("email", changes.email.as_deref(), Email::parse);

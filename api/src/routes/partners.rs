@@ -146,7 +146,7 @@ async fn create_partner(
     body: JsonBody<NewPartner>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManagePartners, "partner")?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let id = fields.check("id", PartnerId::parse(&body.id));
     let name = fields.check("name", DisplayName::parse(&body.name));
@@ -347,8 +347,8 @@ async fn update_partner(
     body: JsonBody<PartnerChanges>,
 ) -> Result<web::Json<Partner>, ApiError> {
     let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    let changes = body.0;
     caller.authorize(Action::ViewPartner(&id), "partner")?;
+    let changes = body.into_inner()?;
     if changes.name.is_some() || changes.active.is_some() || changes.on_price_plan.is_some() {
         caller.authorize(Action::ManagePartners, "partner")?;
     }

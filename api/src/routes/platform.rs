@@ -55,7 +55,7 @@ async fn invite_platform_admin(
     body: JsonBody<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::InvitePlatformAdmin, "user")?;
-    let body = body.0;
+    let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = body.parse(&mut fields, "");
     fields.finish()?;

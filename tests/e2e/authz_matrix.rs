@@ -1,0 +1,303 @@
+//! The authorization matrix (OWASP API1/API5): every operation of the OpenAPI document, called
+//! by every kind of caller, answers as `authz_matrix.toml` says. Each operation runs against
+//! its own fresh pair of partners, so that what one operation changes (a removed user, a
+//! logged-out session) cannot change what another sees.
+
+use std::collections::BTreeMap;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tests::TestApp;
+use tests::identity::Session;
+
+const TABLE: &str = include_str!("authz_matrix.toml");
+
+const CALLERS: [&str; 10] = [
+    "anonymous",
+    "platform",
+    "a_admin",
+    "a_user",
+    "a_user_elsewhere",
+    "a_marketing",
+    "b_admin",
+    "customer_admin",
+    "deactivated",
+    "revoked",
+];
+
+/// A valid 1×1 PNG, for the logo routes.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The world one operation is called in.
+struct Fixture {
+    tokens: BTreeMap<&'static str, String>,
+    partner_a: String,
+    shop: String,
+    bea: String,
+    cara: String,
+}
+
+fn letters(mut n: usize) -> String {
+    let mut out = Vec::new();
+    for _ in 0..3 {
+        out.push(char::from(b'A' + u8::try_from(n % 26).unwrap()));
+        n /= 26;
+    }
+    out.into_iter().rev().collect()
+}
+
+async fn expect_ok(response: reqwest::Response, what: &str) -> Value {
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    assert!(status.is_success(), "{what}: {status} {body}");
+    serde_json::from_str(&body).unwrap_or(Value::Null)
+}
+
+async fn partner(app: &TestApp, platform: &Session, id: &str, admin_email: &str) -> Session {
+    let body = json!({"id": id, "name": id, "email": format!("office@{}.example", id.to_lowercase()),
+                      "admin": {"name": "Admin", "email": admin_email}});
+    expect_ok(app.post_as(platform, "/partners", &body).await, "partner").await;
+    let secret = app.enrol(&app.invitation_token(admin_email)).await;
+    app.login(id, admin_email, &secret).await
+}
+
+async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
+    let platform = app
+        .login("PLATFORM", "root@platform.example", root_secret)
+        .await;
+    let (a, b) = (format!("PARTA{n}"), format!("PARTB{n}"));
+    let a_admin_email = format!("admin{n}@a.example");
+    let a_admin = partner(app, &platform, &a, &a_admin_email).await;
+    let b_admin = partner(app, &platform, &b, &format!("admin{n}@b.example")).await;
+    let revoked = app.login(&a, &a_admin_email, &a_admin.secret).await;
+    let logout = app
+        .bearer(Method::POST, "/auth/logout", &revoked.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+
+    let users = format!("/partners/{a}/users");
+    let member = |name: &str, role: &str| {
+        let body = json!({"name": name, "email": format!("{name}{n}@a.example"), "role": role});
+        app.invited_member(&a_admin, &users, &a, body)
+    };
+    let (bea, bea_session) = member("bea", "user").await;
+    let (ulla, ulla_session) = member("ulla", "user").await;
+    let (_, mark) = member("mark", "marketing").await;
+    let (dave, dave_session) = member("dave", "user").await;
+    let off = app
+        .patch_as(
+            &a_admin,
+            &format!("{users}/{dave}"),
+            &json!({"active": false}),
+        )
+        .await;
+    expect_ok(off, "deactivate").await;
+
+    let (shop, other) = (format!("S{}", letters(n)), format!("O{}", letters(n)));
+    for (id, reference) in [(&shop, "1"), (&other, "2")] {
+        let body = json!({"id": id, "ref": reference, "name": id});
+        expect_ok(app.post_as(&a_admin, "/customers", &body).await, "customer").await;
+    }
+    let entity = json!({"name": "First", "entity_type": "site"});
+    expect_ok(
+        app.post_as(&a_admin, &format!("/customers/{shop}/entities"), &entity)
+            .await,
+        "entity",
+    )
+    .await;
+    for (customer, user) in [(&shop, &bea), (&other, &ulla)] {
+        let path = format!("/customers/{customer}/assignments/{user}");
+        expect_ok(
+            app.bearer(Method::PUT, &path, &a_admin.access_token)
+                .send()
+                .await
+                .unwrap(),
+            "assign",
+        )
+        .await;
+    }
+    let body = json!({"name": "Cara", "email": format!("cara{n}@shop.example")});
+    let (cara, cara_session) = app
+        .invited_member(&a_admin, &format!("/customers/{shop}/admins"), &shop, body)
+        .await;
+    let logo = Form::new().part("file", Part::bytes(PNG.to_vec()).file_name("logo.png"));
+    let upload = app
+        .bearer(
+            Method::PUT,
+            &format!("/partners/{a}/images/logo"),
+            &a_admin.access_token,
+        )
+        .multipart(logo)
+        .send()
+        .await
+        .unwrap();
+    expect_ok(upload, "logo").await;
+
+    let tokens = BTreeMap::from([
+        ("platform", platform.access_token),
+        ("a_admin", a_admin.access_token),
+        ("a_user", bea_session.access_token),
+        ("a_user_elsewhere", ulla_session.access_token),
+        ("a_marketing", mark.access_token),
+        ("b_admin", b_admin.access_token),
+        ("customer_admin", cara_session.access_token),
+        ("deactivated", dave_session.access_token),
+        ("revoked", revoked.access_token),
+    ]);
+    Fixture {
+        tokens,
+        partner_a: a,
+        shop,
+        bea,
+        cara,
+    }
+}
+
+/// The operation's path with the fixture's things in it.
+fn concrete(template: &str, fixture: &Fixture) -> String {
+    let user = if template.contains("/admins/") {
+        &fixture.cara
+    } else {
+        &fixture.bea
+    };
+    let code = if template.starts_with("/problems") {
+        "not_found"
+    } else {
+        "veterinary"
+    };
+    template
+        .replace("{partner_id}", &fixture.partner_a)
+        .replace("{customer_id}", &fixture.shop)
+        .replace("{entity_id}", &format!("{}0001", fixture.shop))
+        .replace("{user_id}", user)
+        .replace("{kind}", "sector")
+        .replace("{code}", code)
+        .replace("{slot}", "logo")
+        .replace("{token}", "an-unknown-token")
+        .replace("{session_id}", "00000000-0000-0000-0000-000000000000")
+}
+
+/// What the answer means for authorization.
+fn class(status: StatusCode) -> String {
+    match status.as_u16() {
+        401 | 403 | 404 => status.as_u16().to_string(),
+        s if s >= 500 || s == 405 => format!("error {s}"),
+        _ => "ok".to_owned(),
+    }
+}
+
+fn expected(entry: &toml::Table, caller: &str) -> String {
+    let named = |key: &str| entry.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let public = entry
+        .get("public")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    let unauthenticated = matches!(caller, "anonymous" | "deactivated" | "revoked");
+    named(caller)
+        .or_else(|| (unauthenticated && !public).then(|| "401".to_owned()))
+        .or_else(|| named("all"))
+        .unwrap_or_else(|| panic!("no expectation for {caller}"))
+}
+
+#[tokio::test]
+async fn every_operation_answers_every_caller_as_the_table_says() {
+    let table: toml::Table = TABLE.parse().unwrap();
+    let spec: Value = serde_json::to_value(api::openapi::document()).unwrap();
+    let mut operations = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                operations.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    let missing: Vec<&String> = operations
+        .iter()
+        .filter(|op| !table.contains_key(op.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row in authz_matrix.toml: {missing:#?}"
+    );
+    let stale: Vec<&String> = table
+        .keys()
+        .filter(|key| !operations.contains(key))
+        .collect();
+    assert!(stale.is_empty(), "rows naming no operation: {stale:#?}");
+
+    let app = TestApp::spawn().await;
+    let root_secret = app
+        .enrol(&app.invite_platform_admin("root@platform.example"))
+        .await;
+    let mut wrong = Vec::new();
+    let mut calls = 0;
+    let mut n = 0;
+    for operation in &operations {
+        let entry = table[operation.as_str()].as_table().unwrap();
+        // An operation that changes what other callers see (removing the user the path names)
+        // gets a fresh world for each caller.
+        let fresh = entry
+            .get("fresh")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        n += 1;
+        let mut fixture = build(&app, &root_secret, n).await;
+        let (method, template) = operation.split_once(' ').unwrap();
+        let mut path = concrete(template, &fixture);
+        if let Some(query) = entry.get("query").and_then(|v| v.as_str()) {
+            path = format!("{path}?{query}");
+        }
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        for caller in CALLERS {
+            if fresh {
+                n += 1;
+                fixture = build(&app, &root_secret, n).await;
+                path = concrete(template, &fixture);
+                if let Some(query) = entry.get("query").and_then(|v| v.as_str()) {
+                    path = format!("{path}?{query}");
+                }
+            }
+            let mut request = app.client.request(method.clone(), app.url(&path));
+            if let Some(token) = fixture.tokens.get(caller) {
+                request = request.bearer_auth(token);
+            }
+            if entry.get("upload").is_some() {
+                let part = Part::bytes(PNG.to_vec()).file_name("logo.png");
+                request = request.multipart(Form::new().part("file", part));
+            } else if matches!(method, Method::POST | Method::PUT | Method::PATCH) {
+                let body = entry.get("body").and_then(|v| v.as_str()).unwrap_or("{}");
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body.to_owned());
+            }
+            let status = request.send().await.unwrap().status();
+            calls += 1;
+            let (want, got) = (expected(entry, caller), class(status));
+            if want != got {
+                wrong.push(format!(
+                    "{operation} as {caller}: expected {want}, got {got} ({status})"
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "authorization matrix: {} operations × {} callers = {calls} calls",
+        operations.len(),
+        CALLERS.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the table:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
