@@ -8,7 +8,7 @@ PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://po
 # cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
 
-.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint openapi bench ci clean
+.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint spec-lint openapi bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,10 +49,18 @@ lint: ## clippy over every target, warnings are errors
 openapi: ## regenerate openapi.yaml from the code
 	$(CARGO) run -q -p api --bin partner-hub -- openapi > openapi.yaml.tmp && mv openapi.yaml.tmp openapi.yaml
 
+# Spectral, from the npm registry, installed once under target/tools.
+SPECTRAL := target/tools/node_modules/.bin/spectral
+$(SPECTRAL):
+	npm install --silent --no-audit --no-fund --prefix target/tools @stoplight/spectral-cli@6
+
+spec-lint: $(SPECTRAL) ## lint openapi.yaml with Spectral and the rules in .spectral.yaml (warnings fail)
+	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity warn
+
 bench: ## performance benchmarks (issue: Performance)
 	@echo "no benchmarks yet"
 
-ci: fmt-check lint test ## what .ci/run runs
+ci: fmt-check lint spec-lint test ## what .ci/run runs
 
 clean: ## remove build output and the local database
 	$(CARGO) clean

@@ -23,6 +23,7 @@ use crate::routes::{self, Routes};
             grants.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`) \
             with a stable `code`; `GET /problems` lists them all.",
         license(name = "MIT", identifier = "MIT"),
+        contact(name = "Partner Hub engineering", url = "https://partner-hub.invalid/support"),
     ),
     servers((url = "/", description = "This server")),
     tags(

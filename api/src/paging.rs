@@ -81,3 +81,25 @@ pub fn page<T>(
     });
     (rows, next)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn cursors_round_trip(key in "\\PC{0,30}", id in "\\PC{0,30}") {
+            let cursor = encode(&key, &id);
+            let query = PageQuery { after: Some(cursor), limit: None };
+            prop_assert_eq!(query.after().unwrap(), Some((key, id)));
+        }
+
+        #[test]
+        fn any_text_is_refused_or_read_never_a_panic(text in "\\PC{0,60}") {
+            let query = PageQuery { after: Some(text), limit: Some(0) };
+            let _ = query.after();
+            prop_assert_eq!(query.limit(), 1);
+        }
+    }
+}

@@ -27,7 +27,7 @@ pub fn parse_entity_id(input: &str) -> Result<(CustomerId, u16), Invalid> {
     let (Some(prefix), Some(digits)) = (prefix, digits) else {
         return Err(invalid());
     };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || prefix.trim() != prefix {
         return Err(invalid());
     }
     let customer = CustomerId::parse(prefix).map_err(|_| invalid())?;

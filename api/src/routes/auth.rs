@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "PARTACME", "logon": "ana@acme.example", "password": "correct horse battery staple", "code": "123456"}))]
 pub struct Login {
     /// `PLATFORM`, a partner ID (`PART…`) or a customer ID.
     #[schema(example = "PARTACME")]
@@ -51,6 +52,7 @@ pub struct Login {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "k3Jx…the refresh_token of the last answer"}))]
 pub struct Refresh {
     pub refresh_token: String,
 }
@@ -378,6 +380,7 @@ pub const PASSWORD_RESET_TTL: Duration = Duration::hours(1);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "PARTACME", "logon": "ana@acme.example"}))]
 pub struct PasswordResetRequest {
     #[schema(example = "PARTACME")]
     pub account_id: String,
@@ -387,6 +390,7 @@ pub struct PasswordResetRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "a new long passphrase"}))]
 pub struct PasswordReset {
     /// 12 to 128 characters.
     pub password: String,

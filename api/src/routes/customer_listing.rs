@@ -546,3 +546,54 @@ async fn list_customers(
         total,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn column() -> impl Strategy<Value = (Column, Kind)> {
+        proptest::sample::select(COLUMNS.to_vec()).prop_map(|(_, c)| (c, c.kind()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn filters_from_any_text_are_checked_never_a_panic(
+            text in "\\PC{0,30}", number in "\\PC{0,12}", sort in "\\PC{0,20}",
+        ) {
+            let query = CustomerQuery {
+                name: Some(text.clone()),
+                status: Some(text.clone()),
+                active: Some(text.clone()),
+                sector: Some(text.clone()),
+                product: Some(text.clone()),
+                locations_min: Some(number.clone()),
+                membership_end_date_to: Some(number),
+                last_login_at_from: Some(text.clone()),
+                sort: Some(sort),
+                after: Some(text),
+                ..CustomerQuery::default()
+            };
+            let _ = query.filters();
+            if let Ok(sort) = query.sort() {
+                let _ = query.after(sort);
+            }
+        }
+
+        #[test]
+        fn cursor_values_round_trip((column, kind) in column(), text in "\\PC{0,20}", n in any::<i32>(), flag in any::<bool>(), secs in 0i64..4_000_000_000) {
+            let time = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default().naive_utc();
+            let value = match kind {
+                Kind::Text => Value::Text(text),
+                Kind::Int => Value::Int(n),
+                Kind::Bool => Value::Bool(flag),
+                Kind::Date => Value::Date(time.date()),
+                Kind::Time => Value::Time(time),
+            };
+            let json = value_to_json(Some(value.clone()));
+            prop_assert_eq!(value_from_json(column.kind(), json), Some(value));
+        }
+    }
+}

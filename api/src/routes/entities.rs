@@ -119,7 +119,13 @@ fn load_entity(
     customer: &str,
     entity_id: &str,
 ) -> Result<EntityRow, ApiError> {
-    entities::find(conn, customer, &entity_id.to_ascii_uppercase())?
+    let (owner, number) =
+        entity::parse_entity_id(entity_id).map_err(|_| ApiError::NotFound("entity"))?;
+    if owner.as_str() != customer {
+        return Err(ApiError::NotFound("entity"));
+    }
+    let id = CustomerId::parse(customer).map_err(|_| ApiError::NotFound("entity"))?;
+    entities::find(conn, customer, &entity::entity_id(&id, number))?
         .ok_or(ApiError::NotFound("entity"))
 }
 

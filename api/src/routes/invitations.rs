@@ -50,6 +50,7 @@ pub struct Invitation {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple"}))]
 pub struct AcceptInvitation {
     /// 12 to 128 characters.
     #[schema(example = "correct horse battery staple")]
@@ -82,6 +83,7 @@ impl TotpEnrolment {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "123456"}))]
 pub struct ConfirmTotp {
     /// The 6-digit code the authenticator app shows now.
     #[schema(example = "123456")]

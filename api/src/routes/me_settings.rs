@@ -49,6 +49,7 @@ pub struct MySession {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "correct horse battery staple", "new_password": "a new long passphrase"}))]
 pub struct PasswordChange {
     pub current_password: String,
     /// 12 to 128 characters.
@@ -57,6 +58,7 @@ pub struct PasswordChange {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple", "email": "ana.byrne@acme.example"}))]
 pub struct EmailChange {
     /// The current password, to prove it is you.
     pub password: String,
@@ -66,6 +68,7 @@ pub struct EmailChange {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple", "logon": "ana"}))]
 pub struct LogonChange {
     /// The current password, to prove it is you.
     pub password: String,
@@ -75,6 +78,7 @@ pub struct LogonChange {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"frequency": "weekly", "categories": ["access_requests", "invitations"]}))]
 pub struct NotificationPreferences {
     /// `none`, `daily` or `weekly` (Monday morning).
     #[schema(example = "weekly")]

@@ -35,6 +35,7 @@ const ROLES: &str = "admin, user, marketing or notifications";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Bea Quinn", "email": "bea@acme.example", "role": "user"}))]
 pub struct NewPartnerUser {
     #[schema(example = "Bea Quinn")]
     pub name: String,
@@ -50,6 +51,7 @@ pub struct NewPartnerUser {
 /// Only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "admin"}))]
 pub struct PartnerUserChanges {
     pub name: Option<String>,
     pub email: Option<String>,

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "PARTACME", "name": "Acme Accountants", "email": "office@acme.example", "admin": {"name": "Ana Byrne", "email": "ana@acme.example"}}))]
 pub struct NewPartner {
     /// `PART` and 1–16 letters or digits; stored upper-case.
     #[schema(example = "PARTACME")]
@@ -48,6 +49,7 @@ pub struct NewPartner {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Ana Byrne", "email": "ana@acme.example"}))]
 pub struct NewUser {
     #[schema(example = "Ana Byrne")]
     pub name: String,
@@ -307,6 +309,7 @@ async fn get_partner(
 /// Only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"support_email": "help@acme.example", "powered_by_url": "https://acme.example/about"}))]
 pub struct PartnerChanges {
     /// Platform admins only.
     pub name: Option<String>,
