@@ -8,7 +8,7 @@ PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://po
 # cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
 
-.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint spec-lint openapi bench ci clean
+.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint spec-lint api-fuzz openapi bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,10 +57,21 @@ $(SPECTRAL):
 spec-lint: $(SPECTRAL) ## lint openapi.yaml with Spectral and the rules in .spectral.yaml (warnings fail)
 	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity warn
 
+# schemathesis, from PyPI, in a virtualenv under target/tools.
+SCHEMATHESIS := target/tools/venv/bin/st
+$(SCHEMATHESIS):
+	python3 -m venv target/tools/venv
+	target/tools/venv/bin/pip install --quiet --disable-pip-version-check schemathesis
+
+api-fuzz: $(SCHEMATHESIS) ## schemathesis against the live server, on SQLite and PostgreSQL (PG_URL), EXAMPLES per operation
+	$(CARGO) build -q -p api --bin partner-hub
+	python3 tests/schemathesis/run.py target/debug/partner-hub sqlite $(or $(EXAMPLES),10)
+	python3 tests/schemathesis/run.py target/debug/partner-hub $(PG_URL) $(or $(EXAMPLES),10)
+
 bench: ## performance benchmarks (issue: Performance)
 	@echo "no benchmarks yet"
 
-ci: fmt-check lint spec-lint test ## what .ci/run runs
+ci: fmt-check lint spec-lint test api-fuzz ## what .ci/run runs
 
 clean: ## remove build output and the local database
 	$(CARGO) clean

@@ -121,11 +121,27 @@ impl RouteTable {
         RouteTable(table)
     }
 
+    /// The methods `path` accepts. A path that is one of the documented paths word for word
+    /// (`/customers/export.csv`) answers for that path alone, not for the templates it also
+    /// fits (`/customers/{customer_id}`).
     pub fn methods_for(&self, path: &str) -> Vec<Method> {
-        let mut methods: Vec<Method> = self
+        let matching: Vec<&(ResourceDef, Vec<Method>)> = self
             .0
             .iter()
             .filter(|(def, _)| def.is_match(path))
+            .collect();
+        let literal: Vec<&(ResourceDef, Vec<Method>)> = matching
+            .iter()
+            .copied()
+            .filter(|(def, _)| !def.pattern().unwrap_or_default().contains('{'))
+            .collect();
+        let chosen = if literal.is_empty() {
+            matching
+        } else {
+            literal
+        };
+        let mut methods: Vec<Method> = chosen
+            .into_iter()
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
         methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));

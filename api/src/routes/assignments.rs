@@ -93,6 +93,7 @@ async fn list_assignments(
         (status = 401, description = "Not authenticated"),
         (status = 403, description = "Only partner admins manage assignments"),
         (status = 404, description = "No such customer or partner user"),
+        (status = 422, description = "The user's role is not `user`"),
     ),
 )]
 #[put("/customers/{customer_id}/assignments/{user_id}")]
@@ -114,6 +115,7 @@ async fn assign_user(
         (status = 401, description = "Not authenticated"),
         (status = 403, description = "Only partner admins manage assignments"),
         (status = 404, description = "No such customer or partner user"),
+        (status = 422, description = "The user's role is not `user`"),
     ),
 )]
 #[delete("/customers/{customer_id}/assignments/{user_id}")]

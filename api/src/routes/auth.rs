@@ -393,6 +393,7 @@ pub struct PasswordResetRequest {
 #[schema(example = json!({"password": "a new long passphrase"}))]
 pub struct PasswordReset {
     /// 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 

@@ -206,7 +206,7 @@ async fn list_customer_admins(
         active: filter.active,
         pending: filter.pending_invitation,
     };
-    let (limit, after) = (page.limit(), page.after()?);
+    let (limit, after) = (page.limit()?, page.after()?);
     let rows = web::block(move || {
         state.db.read(|conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));

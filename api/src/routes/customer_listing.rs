@@ -7,7 +7,7 @@
 //! take `_min`/`_max` and `_from`/`_to` bounds, both inclusive. `sort` names any column, `-`
 //! first for descending; ties are broken by ID.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, get, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
@@ -97,6 +97,13 @@ pub struct CustomerQuery {
     /// account_state, last_login_at, created_at, updated_at, entities, users.
     #[param(example = "-status")]
     pub sort: Option<String>,
+}
+
+/// The listing's own parameters, beside the filters: which page, and whether to count.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListingPage {
     /// `true` adds the number of matching customers over all pages.
     pub total: Option<bool>,
     /// The `next` cursor of the previous page.
@@ -104,6 +111,27 @@ pub struct CustomerQuery {
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u16>,
+}
+
+const PAGE_PARAMETERS: [&str; 3] = ["total", "after", "limit"];
+
+/// Splits the listing's query string into its filters and its page parameters; each part
+/// refuses what it does not know, naming it.
+fn split_query(query: &str) -> Result<(CustomerQuery, ListingPage), ApiError> {
+    let invalid = |e: actix_web::error::QueryPayloadError| ApiError::InvalidQuery(e.to_string());
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query).map_err(invalid)?;
+    let (page, filters): (Vec<_>, Vec<_>) = pairs
+        .into_inner()
+        .into_iter()
+        .partition(|(key, _)| PAGE_PARAMETERS.contains(&key.as_str()));
+    let encode = |pairs: Vec<(String, String)>| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let filters = web::Query::<CustomerQuery>::from_query(&encode(filters)).map_err(invalid)?;
+    let page = web::Query::<ListingPage>::from_query(&encode(page)).map_err(invalid)?;
+    Ok((filters.into_inner(), page.into_inner()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -147,6 +175,12 @@ const COLUMNS: &[(&str, Column)] = &[
     ("users", Column::Users),
 ];
 
+/// A parameter's value, or `None` when it is absent or empty (`?sector=` filters nothing, as
+/// forms send empty fields).
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 fn bad(param: &str, message: impl std::fmt::Display) -> ApiError {
     ApiError::InvalidQuery(format!("`{param}`: {message}"))
 }
@@ -161,10 +195,12 @@ fn one_of(
     filters: &mut Vec<Filter>,
     param: &str,
     column: Column,
-    value: Option<&String>,
+    value: &Option<String>,
     parse: impl Fn(&str) -> Result<Value, Invalid>,
 ) -> Result<(), ApiError> {
-    let Some(value) = value else { return Ok(()) };
+    let Some(value) = given(value) else {
+        return Ok(());
+    };
     let mut values = Vec::new();
     let mut none = false;
     for word in list(value) {
@@ -230,61 +266,61 @@ impl CustomerQuery {
             }
         }
         let f = &mut filters;
-        one_of(f, "active", Column::Active, self.active.as_ref(), flag)?;
+        one_of(f, "active", Column::Active, &self.active, flag)?;
         one_of(
             f,
             "requires_access_permission",
             Column::RequiresAccessPermission,
-            self.requires_access_permission.as_ref(),
+            &self.requires_access_permission,
             flag,
         )?;
         one_of(
             f,
             "iframe_embedding",
             Column::IframeEmbedding,
-            self.iframe_embedding.as_ref(),
+            &self.iframe_embedding,
             flag,
         )?;
-        one_of(f, "status", Column::Status, self.status.as_ref(), |w| {
+        one_of(f, "status", Column::Status, &self.status, |w| {
             CustomerStatus::parse(w).map(|s| Value::Int(s.rank()))
         })?;
         one_of(
             f,
             "product_plan",
             Column::ProductPlan,
-            self.product_plan.as_ref(),
+            &self.product_plan,
             text,
         )?;
-        one_of(f, "sector", Column::Sector, self.sector.as_ref(), text)?;
+        one_of(f, "sector", Column::Sector, &self.sector, text)?;
         one_of(
             f,
             "termset",
             Column::Termset,
-            self.termset.as_ref(),
+            &self.termset,
             choice(Termset::parse, Termset::as_str),
         )?;
         one_of(
             f,
             "account_type",
             Column::AccountType,
-            self.account_type.as_ref(),
+            &self.account_type,
             choice(AccountType::parse, AccountType::as_str),
         )?;
         one_of(
             f,
             "billing_recipient",
             Column::BillingRecipient,
-            self.billing_recipient.as_ref(),
+            &self.billing_recipient,
             choice(BillingRecipient::parse, BillingRecipient::as_str),
         )?;
         one_of(
             f,
             "account_state",
             Column::AccountState,
-            self.account_state.as_ref(),
+            &self.account_state,
             choice(AccountState::parse, AccountState::as_str),
         )?;
-        if let Some(products) = &self.product {
+        if let Some(products) = given(&self.product) {
             let codes: Vec<String> = list(products).map(str::to_owned).collect();
             if codes.is_empty() || codes.iter().any(|c| c.contains([' ', '%', '_'])) {
                 return Err(bad("product", "must list product codes"));
@@ -324,10 +360,10 @@ impl CustomerQuery {
                     .map(Value::Int)
                     .map_err(|_| bad(&format!("{name}_{suffix}"), "must be a whole number"))
             };
-            if let Some(min) = min {
+            if let Some(min) = given(min) {
                 f.push(Filter::AtLeast(column, number("min", min)?));
             }
-            if let Some(max) = max {
+            if let Some(max) = given(max) {
                 f.push(Filter::AtMost(column, number("max", max)?));
             }
         }
@@ -368,11 +404,11 @@ impl CustomerQuery {
                 )),
                 _ => Value::Date(day),
             };
-            if let Some(from) = from {
+            if let Some(from) = given(from) {
                 let day = date(&format!("{name}_from"), from)?;
                 f.push(Filter::AtLeast(column, as_value(day, false)));
             }
-            if let Some(to) = to {
+            if let Some(to) = given(to) {
                 let day = date(&format!("{name}_to"), to)?;
                 f.push(Filter::AtMost(column, as_value(day, true)));
             }
@@ -382,7 +418,7 @@ impl CustomerQuery {
 
     /// The sort: a column name, `-` first for descending.
     pub fn sort(&self) -> Result<Sort, ApiError> {
-        let text = self.sort.as_deref().unwrap_or("name");
+        let text = given(&self.sort).unwrap_or("name");
         let (descending, name) = match text.strip_prefix('-') {
             Some(name) => (true, name),
             None => (false, text),
@@ -394,8 +430,10 @@ impl CustomerQuery {
             .ok_or_else(|| bad("sort", format!("`{name}` is not a column of the listing")))?;
         Ok(Sort { column, descending })
     }
+}
 
-    pub fn limit(&self) -> i64 {
+impl ListingPage {
+    pub fn limit(&self) -> Result<i64, ApiError> {
         PageQuery {
             after: None,
             limit: self.limit,
@@ -406,7 +444,7 @@ impl CustomerQuery {
     /// Where the page starts: the cursor also names its sort, so it cannot be reused with
     /// another one.
     pub fn after(&self, sort: Sort) -> Result<Option<After>, ApiError> {
-        let Some(cursor) = &self.after else {
+        let Some(cursor) = given(&self.after) else {
             return Ok(None);
         };
         let (sort_name, key, id): (String, serde_json::Value, String) =
@@ -505,7 +543,7 @@ pub fn check_visible(
 #[utoipa::path(
     tag = "customers",
     security(("bearer" = [])),
-    params(CustomerQuery),
+    params(CustomerQuery, ListingPage),
     responses(
         (status = 200, description = "A page of customers", body = CustomerPage),
         (status = 400, description = "An unknown parameter, sort column or a bad filter value"),
@@ -517,20 +555,20 @@ pub fn check_visible(
 async fn list_customers(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<CustomerQuery>,
+    req: HttpRequest,
 ) -> Result<web::Json<CustomerPage>, ApiError> {
     own_partner(&caller, Action::ListCustomers)?;
-    let query = query.into_inner();
+    let (query, page) = split_query(req.query_string())?;
     let filters = query.filters()?;
     let sort = query.sort()?;
-    let after = query.after(sort)?;
-    let limit = query.limit();
+    let after = page.after(sort)?;
+    let limit = page.limit()?;
     let (rows, total) = web::block(move || {
         state.db.read(|conn| {
             let scope = scope(conn, &caller)?;
             let rows =
                 customer_listing::page(conn, &scope, &filters, sort, after.as_ref(), limit + 1)?;
-            let total = match query.total {
+            let total = match page.total {
                 Some(true) => Some(customer_listing::count(conn, &scope, &filters)?),
                 _ => None,
             };
@@ -573,13 +611,14 @@ mod tests {
                 membership_end_date_to: Some(number),
                 last_login_at_from: Some(text.clone()),
                 sort: Some(sort),
-                after: Some(text),
                 ..CustomerQuery::default()
             };
             let _ = query.filters();
+            let page = ListingPage { after: Some(text.clone()), ..ListingPage::default() };
             if let Ok(sort) = query.sort() {
-                let _ = query.after(sort);
+                let _ = page.after(sort);
             }
+            let _ = split_query(&text);
         }
 
         #[test]

@@ -175,7 +175,7 @@ async fn list_entities(
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<EntityPage>, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let (limit, after) = (page.limit(), page.after()?);
+    let (limit, after) = (page.limit()?, page.after()?);
     let after_number = match after {
         Some((number, _)) => Some(number.parse::<i32>().map_err(|_| paging::not_a_cursor())?),
         None => None,

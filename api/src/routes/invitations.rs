@@ -54,6 +54,7 @@ pub struct Invitation {
 pub struct AcceptInvitation {
     /// 12 to 128 characters.
     #[schema(example = "correct horse battery staple")]
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 

@@ -53,6 +53,7 @@ pub struct MySession {
 pub struct PasswordChange {
     pub current_password: String,
     /// 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 

@@ -246,7 +246,7 @@ async fn list_partner_users(
         active: filter.active,
         pending: filter.pending_invitation,
     };
-    let (limit, after) = (page.limit(), page.after()?);
+    let (limit, after) = (page.limit()?, page.after()?);
     let rows = web::block(move || {
         state.db.read(|conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));

@@ -35,7 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"id": "PARTACME", "name": "Acme Accountants", "email": "office@acme.example", "admin": {"name": "Ana Byrne", "email": "ana@acme.example"}}))]
 pub struct NewPartner {
     /// `PART` and 1–16 letters or digits; stored upper-case.
-    #[schema(example = "PARTACME")]
+    #[schema(example = "PARTACME", pattern = "^[Pp][Aa][Rr][Tt][A-Za-z0-9]{1,16}$")]
     pub id: String,
     #[schema(example = "Acme Accountants")]
     pub name: String,
@@ -235,8 +235,12 @@ async fn list_partners(
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerPage>, ApiError> {
     caller.authorize(Action::ManagePartners, "partner")?;
-    let (limit, after) = (query.limit(), query.after()?);
-    let sort_param = list.sort.as_deref().unwrap_or("name");
+    let (limit, after) = (query.limit()?, query.after()?);
+    let sort_param = list
+        .sort
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("name");
     let (descending, key) = match sort_param.strip_prefix('-') {
         Some(key) => (true, key),
         None => (false, sort_param),
