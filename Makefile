@@ -8,7 +8,7 @@ PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://po
 # cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
 
-.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint spec-lint api-fuzz openapi bench ci clean
+.PHONY: help run demo admin build test test-sqlite test-postgres fmt fmt-check lint spec-lint api-fuzz browser-test openapi bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,10 +68,21 @@ api-fuzz: $(SCHEMATHESIS) ## schemathesis against the live server, on SQLite and
 	python3 tests/schemathesis/run.py target/debug/partner-hub sqlite $(or $(EXAMPLES),10)
 	python3 tests/schemathesis/run.py target/debug/partner-hub $(PG_URL) $(or $(EXAMPLES),10)
 
+# playwright-core, from npm, drives Debian's Chromium (never a browser of its own download).
+PLAYWRIGHT := target/tools/node_modules/playwright-core/package.json
+$(PLAYWRIGHT):
+	npm install --silent --no-audit --no-fund --prefix target/tools playwright-core@1
+
+browser-test: $(PLAYWRIGHT) ## Swagger UI in Debian's Chromium: authorize, try GET /me; screenshot in target/browser/
+	@command -v chromium >/dev/null || { echo "browser-test needs Debian's chromium: apt-get install chromium"; exit 1; }
+	$(CARGO) build -q -p api --bin partner-hub
+	python3 tests/browser/run.py target/debug/partner-hub sqlite
+	python3 tests/browser/run.py target/debug/partner-hub $(PG_URL)
+
 bench: ## performance benchmarks (issue: Performance)
 	@echo "no benchmarks yet"
 
-ci: fmt-check lint spec-lint test api-fuzz ## what .ci/run runs
+ci: fmt-check lint spec-lint test api-fuzz browser-test ## what .ci/run runs
 
 clean: ## remove build output and the local database
 	$(CARGO) clean

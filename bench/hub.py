@@ -1,6 +1,6 @@
 """What the bench scripts share: TOTP codes, starting a release server and enrolling a user."""
-import base64, hashlib, hmac, json, struct, subprocess, time
-import urllib.request, urllib.error
+import base64, hashlib, hmac, json, struct, subprocess, tempfile, time
+import urllib.parse, urllib.request, urllib.error
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,3 +43,13 @@ def enrol(base, invitation_link):
     secret = json.loads(enrolment)["secret"]
     _, _, codes = call(f"{base}/invitations/{token}/confirm", {"code": totp(secret, time.time())})
     return secret, json.loads(codes)["recovery_codes"]
+
+def fresh_database(database_url, name):
+    """An empty database to run on: a new SQLite file, or a PostgreSQL database made anew beside
+    the one DATABASE_URL names."""
+    if not database_url.startswith("postgres"):
+        return f"sqlite://{tempfile.mkdtemp(prefix='ph-db-')}/hub.db"
+    parts = urllib.parse.urlsplit(database_url)
+    for sql in [f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"]:
+        subprocess.run(["psql", "-q", database_url, "-c", sql], check=True)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))

@@ -10,10 +10,10 @@ usage: tests/schemathesis/run.py BINARY DATABASE_URL [MAX_EXAMPLES]
   any unsupported method that is not answered 405 with Allow. A failure prints the case and the
   curl command that reproduces it; the seed is fixed, so a rerun generates the same cases.
 """
-import json, os, subprocess, sys, tempfile, urllib.parse
+import json, os, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
-from hub import PASSWORD, call, enrol, serve  # noqa: E402
+from hub import PASSWORD, call, enrol, fresh_database, serve  # noqa: E402
 
 CONFIG = os.path.join(os.path.dirname(__file__), "schemathesis.toml")
 ST = os.path.join(os.path.dirname(__file__), "..", "..", "target", "tools", "venv", "bin", "st")
@@ -26,18 +26,8 @@ def login(base, account_id, logon, recovery_codes):
     assert status == 200, body
     return json.loads(body)["access_token"]
 
-def fresh_database(database_url):
-    """An empty database to run on: a new SQLite file, or a PostgreSQL database made anew beside
-    the one DATABASE_URL names."""
-    if not database_url.startswith("postgres"):
-        return f"sqlite://{tempfile.mkdtemp(prefix='ph-st-db-')}/hub.db"
-    parts = urllib.parse.urlsplit(database_url)
-    for sql in ["DROP DATABASE IF EXISTS ph_api_fuzz WITH (FORCE)", "CREATE DATABASE ph_api_fuzz"]:
-        subprocess.run(["psql", "-q", database_url, "-c", sql], check=True)
-    return urllib.parse.urlunsplit(parts._replace(path="/ph_api_fuzz"))
-
 def main(binary, database_url, examples):
-    database_url = fresh_database(database_url)
+    database_url = fresh_database(database_url, "ph_api_fuzz")
     work = tempfile.mkdtemp(prefix="ph-st-")
     port = 18097
     base = f"http://127.0.0.1:{port}"
