@@ -357,17 +357,10 @@ pub struct Catalogues {
 
 impl Catalogues {
     pub fn load(conn: &mut DbConnection, previous: Option<&CustomerRow>) -> Result<Self, ApiError> {
-        let mut items = Vec::new();
-        for kind in [
-            CatalogueKind::Sector,
-            CatalogueKind::ProductPlan,
-            CatalogueKind::AddOn,
-            CatalogueKind::Product,
-        ] {
-            for item in catalogue::list(conn, kind.as_str())? {
-                items.push((item.kind, item.code, item.active));
-            }
-        }
+        let items = catalogue::all(conn)?
+            .into_iter()
+            .map(|item| (item.kind, item.code, item.active))
+            .collect();
         let mut kept = Vec::new();
         if let Some(row) = previous {
             let mut keep = |kind: CatalogueKind, code: &str| {

@@ -107,19 +107,17 @@ pub fn generate(
 ) -> Result<DemoReport, ApiError> {
     let meta = RequestMeta::default();
     let by = By::anonymous(&meta, now);
+    let demo_partners: Vec<PartnerRow> = (0..options.partners.max(1))
+        .map(|p| partner(p, now))
+        .collect();
     let admin_link = db.transaction(|conn| {
         if partners::find(conn, "PARTDEMO")?.is_some() {
             return Err(ApiError::Internal(
                 "this database already holds the demo data (partner PARTDEMO)".into(),
             ));
         }
-        for p in 0..options.partners.max(1) {
-            let id = if p == 0 {
-                "PARTDEMO".to_owned()
-            } else {
-                format!("PARTDEMO{p}")
-            };
-            partners::insert(conn, &partner(&id, p, now))?;
+        for row in &demo_partners {
+            partners::insert(conn, row)?;
         }
         let invitee = Invitee {
             account: AccountId::Partner(parse(PartnerId::parse("PARTDEMO"))?),
@@ -142,18 +140,21 @@ pub fn generate(
         )?;
         Ok(link)
     })?;
-    let mut plan: Vec<(String, u32)> = vec![("PARTDEMO".to_owned(), options.customers)];
-    plan.extend((1..options.partners).map(|p| (format!("PARTDEMO{p}"), options.small_customers)));
     let mut number = 0u32;
     let mut total = 0u32;
-    for (partner_id, count) in plan {
+    for (index, owner) in demo_partners.iter().enumerate() {
+        let count = if index == 0 {
+            options.customers
+        } else {
+            options.small_customers
+        };
         let mut made = 0;
         while made < count {
             let batch = BATCH.min(count - made);
             let first = number;
             db.transaction(|conn| {
                 for n in first..first + batch {
-                    customer(conn, options, &partner_id, n, now)?;
+                    customer(conn, options, owner, n, now)?;
                 }
                 Ok::<_, ApiError>(())
             })?;
@@ -163,7 +164,7 @@ pub fn generate(
         }
     }
     Ok(DemoReport {
-        partners: options.partners.max(1),
+        partners: u32::try_from(demo_partners.len()).unwrap_or(u32::MAX),
         customers: total,
         admin_link,
     })
@@ -173,15 +174,21 @@ fn parse<T>(value: Result<T, domain::ids::Invalid>) -> Result<T, ApiError> {
     value.map_err(|e| ApiError::internal(e.message))
 }
 
-fn partner(id: &str, p: u32, now: DateTime<Utc>) -> PartnerRow {
+/// Partner `p`: PARTDEMO the large one, then PARTDEMO1, PARTDEMO2 …, every odd one on price plan.
+fn partner(p: u32, now: DateTime<Utc>) -> PartnerRow {
+    let id = if p == 0 {
+        "PARTDEMO".to_owned()
+    } else {
+        format!("PARTDEMO{p}")
+    };
     PartnerRow {
-        id: id.to_owned(),
         name: if p == 0 {
             "Demo Partners Ltd".to_owned()
         } else {
             format!("Demo Reseller {p}")
         },
         email: format!("office@{}.example", id.to_lowercase()),
+        id,
         active: true,
         created_at: to_db(now),
         updated_at: to_db(now),
@@ -254,7 +261,7 @@ fn draw(options: &DemoOptions, n: u32) -> Draw {
 fn customer(
     conn: &mut DbConnection,
     options: &DemoOptions,
-    partner_id: &str,
+    owner: &PartnerRow,
     n: u32,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -271,10 +278,7 @@ fn customer(
                 "seats_available": d.workers / 3 + 1, "contract_expiry": renewal + Duration::days(30), "next_renewal": renewal})
         })
         .collect();
-    let on_price_plan = partner_id.len() > "PARTDEMO".len()
-        && partner_id["PARTDEMO".len()..]
-            .parse::<u32>()
-            .is_ok_and(|p| p % 2 == 1);
+    let on_price_plan = owner.on_price_plan;
     let mut entity_counts = std::collections::BTreeMap::from([(GROUP_TYPE.to_owned(), 1i64)]);
     for kind in &d.types {
         *entity_counts.entry((*kind).to_owned()).or_default() += 1;
@@ -290,7 +294,7 @@ fn customer(
     }
     let row = CustomerRow {
         id: id.to_string(),
-        partner_id: partner_id.to_owned(),
+        partner_id: owner.id.clone(),
         reference: format!("REF-{n:07}"),
         name: d.name.clone(),
         active: d.active,

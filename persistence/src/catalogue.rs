@@ -26,6 +26,13 @@ pub fn list(conn: &mut DbConnection, kind: &str) -> QueryResult<Vec<CatalogueIte
         .load(conn)
 }
 
+/// Every item of every catalogue (they are small: a form's worth each).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CatalogueItemRow>> {
+    catalogue_items::table
+        .select(CatalogueItemRow::as_select())
+        .load(conn)
+}
+
 pub fn find(
     conn: &mut DbConnection,
     kind: &str,

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tests::TestApp;
 use tests::identity::Session;
+use tests::{PNG, TestApp};
 
 const TABLE: &str = include_str!("authz_matrix.toml");
 
@@ -24,15 +24,6 @@ const CALLERS: [&str; 10] = [
     "customer_admin",
     "deactivated",
     "revoked",
-];
-
-/// A valid 1×1 PNG, for the logo routes.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
-    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
 /// The world one operation is called in.
@@ -162,7 +153,15 @@ async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
     }
 }
 
-/// The operation's path with the fixture's things in it.
+/// The operation's path with the fixture's things in it, and the entry's query.
+fn target(template: &str, entry: &toml::Table, fixture: &Fixture) -> String {
+    let path = concrete(template, fixture);
+    match entry.get("query").and_then(|v| v.as_str()) {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    }
+}
+
 fn concrete(template: &str, fixture: &Fixture) -> String {
     let user = if template.contains("/admins/") {
         &fixture.cara
@@ -252,19 +251,13 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
         n += 1;
         let mut fixture = build(&app, &root_secret, n).await;
         let (method, template) = operation.split_once(' ').unwrap();
-        let mut path = concrete(template, &fixture);
-        if let Some(query) = entry.get("query").and_then(|v| v.as_str()) {
-            path = format!("{path}?{query}");
-        }
+        let mut path = target(template, entry, &fixture);
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for caller in CALLERS {
             if fresh {
                 n += 1;
                 fixture = build(&app, &root_secret, n).await;
-                path = concrete(template, &fixture);
-                if let Some(query) = entry.get("query").and_then(|v| v.as_str()) {
-                    path = format!("{path}?{query}");
-                }
+                path = target(template, entry, &fixture);
             }
             let mut request = app.client.request(method.clone(), app.url(&path));
             if let Some(token) = fixture.tokens.get(caller) {

@@ -40,7 +40,8 @@ async fn populate(app: &TestApp, admin: &Session) {
     }
 }
 
-async fn ids(app: &TestApp, session: &Session, query: &str) -> Vec<String> {
+/// The IDs of one listing page for `query`, in order.
+pub async fn ids(app: &TestApp, session: &Session, query: &str) -> Vec<String> {
     let response = app.get_as(session, &format!("/customers?{query}")).await;
     assert_eq!(
         response.status(),

@@ -4,25 +4,15 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::TestApp;
 use tests::identity::Session;
 
+use crate::customer_listing::ids;
 use crate::customers::{create, full_record};
 
 async fn listing_ids(app: &TestApp, admin: &Session, query: &str) -> Vec<String> {
-    let page: Value = app
-        .get_as(admin, &format!("/customers?{query}&limit=200"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect()
+    ids(app, admin, &format!("{query}&limit=200")).await
 }
 
 async fn setup() -> (TestApp, Session) {
