@@ -101,6 +101,15 @@ pub struct Config {
     )]
     pub auth_rate_per_minute: u32,
 
+    /// Minutes after which switching into a customer asks for a fresh authenticator code.
+    #[arg(
+        long,
+        env = "PH_SWITCH_REAUTH_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
+    pub switch_reauth_minutes: u32,
+
     /// Log format.
     #[arg(long, env = "PH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -133,6 +142,7 @@ impl Config {
             lockout_after: self.lockout_after.max(1),
             lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
             auth_rate_per_minute: self.auth_rate_per_minute,
+            switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
         }
     }
 }

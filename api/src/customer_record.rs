@@ -24,7 +24,9 @@ use crate::error::{ApiError, Fields};
 pub type Field<T> = Option<Option<T>>;
 
 /// Tells an explicit `null` from an absent field.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Field<T>, D::Error> {
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Field<T>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -786,8 +788,12 @@ pub struct Customer {
     pub entities: Counts,
     /// Active users, by role.
     pub users: Counts,
-    /// Whether the caller may switch into this customer now (it holds a live access grant).
+    /// Whether the caller may switch into this customer now: it holds a live access grant and
+    /// the customer is active.
     pub can_access: bool,
+    /// The customer's own admins switched `requires_access_permission` on: the partner cannot
+    /// switch it off.
+    pub access_permission_locked_by_customer: bool,
     /// The record's version, also its `ETag`; send it in `If-Match` to update safely.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -834,9 +840,47 @@ impl From<CustomerRow> for Customer {
             account_state: row.account_state,
             last_login_at: row.last_login_at.map(from_db),
             can_access: false,
+            access_permission_locked_by_customer: row.access_permission_locked,
             version: row.version,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         }
     }
+}
+
+/// `rows` as the caller sees them: `can_access` says where it holds a live grant into an active
+/// customer (one query for the whole page).
+pub fn shown_to(
+    conn: &mut persistence::DbConnection,
+    user_id: &str,
+    rows: Vec<CustomerRow>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Customer>, ApiError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.active)
+        .map(|r| r.id.clone())
+        .collect();
+    let open: std::collections::HashSet<String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        persistence::access::live_grant_customers(
+            conn,
+            user_id,
+            &ids,
+            persistence::time::to_db(now),
+        )?
+        .into_iter()
+        .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let can_access = row.active && open.contains(&row.id);
+            Customer {
+                can_access,
+                ..Customer::from(row)
+            }
+        })
+        .collect())
 }

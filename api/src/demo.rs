@@ -346,6 +346,7 @@ fn customer(
         version: 1,
         created_at: to_db(now - Duration::minutes(i64::from(n))),
         updated_at: at,
+        access_permission_locked: false,
     };
     customers::insert(conn, &row)?;
     let kinds = std::iter::once(GROUP_TYPE).chain(d.types.iter().copied());

@@ -48,6 +48,16 @@ pub enum ErrorCode {
     InvalidUpload,
     InvalidImage,
     RateLimited,
+    AccessRequiresCustomerPermission,
+    GrantExists,
+    RequestAlreadyPending,
+    RequestExpired,
+    RequestAlreadyDecided,
+    LockedByCustomer,
+    NoAccessGrant,
+    CustomerInactive,
+    ReauthenticationRequired,
+    NotWhileActing,
 }
 
 impl ErrorCode {
@@ -81,6 +91,16 @@ impl ErrorCode {
         ErrorCode::InvalidUpload,
         ErrorCode::InvalidImage,
         ErrorCode::RateLimited,
+        ErrorCode::AccessRequiresCustomerPermission,
+        ErrorCode::GrantExists,
+        ErrorCode::RequestAlreadyPending,
+        ErrorCode::RequestExpired,
+        ErrorCode::RequestAlreadyDecided,
+        ErrorCode::LockedByCustomer,
+        ErrorCode::NoAccessGrant,
+        ErrorCode::CustomerInactive,
+        ErrorCode::ReauthenticationRequired,
+        ErrorCode::NotWhileActing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +134,16 @@ impl ErrorCode {
             ErrorCode::InvalidUpload => "invalid_upload",
             ErrorCode::InvalidImage => "invalid_image",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::AccessRequiresCustomerPermission => "access_requires_customer_permission",
+            ErrorCode::GrantExists => "grant_exists",
+            ErrorCode::RequestAlreadyPending => "request_already_pending",
+            ErrorCode::RequestExpired => "request_expired",
+            ErrorCode::RequestAlreadyDecided => "request_already_decided",
+            ErrorCode::LockedByCustomer => "locked_by_customer",
+            ErrorCode::NoAccessGrant => "no_access_grant",
+            ErrorCode::CustomerInactive => "customer_inactive",
+            ErrorCode::ReauthenticationRequired => "reauthentication_required",
+            ErrorCode::NotWhileActing => "not_while_acting",
         }
     }
 
@@ -151,6 +181,16 @@ impl ErrorCode {
             ErrorCode::InvalidUpload => StatusCode::BAD_REQUEST,
             ErrorCode::InvalidImage => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::AccessRequiresCustomerPermission => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::GrantExists => StatusCode::CONFLICT,
+            ErrorCode::RequestAlreadyPending => StatusCode::CONFLICT,
+            ErrorCode::RequestExpired => StatusCode::CONFLICT,
+            ErrorCode::RequestAlreadyDecided => StatusCode::CONFLICT,
+            ErrorCode::LockedByCustomer => StatusCode::FORBIDDEN,
+            ErrorCode::NoAccessGrant => StatusCode::FORBIDDEN,
+            ErrorCode::CustomerInactive => StatusCode::FORBIDDEN,
+            ErrorCode::ReauthenticationRequired => StatusCode::FORBIDDEN,
+            ErrorCode::NotWhileActing => StatusCode::FORBIDDEN,
         }
     }
 
@@ -185,6 +225,18 @@ impl ErrorCode {
             ErrorCode::InvalidUpload => "Invalid upload",
             ErrorCode::InvalidImage => "Invalid image",
             ErrorCode::RateLimited => "Too many requests",
+            ErrorCode::AccessRequiresCustomerPermission => {
+                "Access requires the customer's permission"
+            }
+            ErrorCode::GrantExists => "Grant exists",
+            ErrorCode::RequestAlreadyPending => "Request already pending",
+            ErrorCode::RequestExpired => "Request expired",
+            ErrorCode::RequestAlreadyDecided => "Request already decided",
+            ErrorCode::LockedByCustomer => "Locked by the customer",
+            ErrorCode::NoAccessGrant => "No access grant",
+            ErrorCode::CustomerInactive => "Customer inactive",
+            ErrorCode::ReauthenticationRequired => "Fresh authenticator code required",
+            ErrorCode::NotWhileActing => "Not from an acting session",
         }
     }
 
@@ -263,6 +315,36 @@ impl ErrorCode {
             }
             ErrorCode::RateLimited => {
                 "Too many attempts from this address; retry after the Retry-After delay."
+            }
+            ErrorCode::AccessRequiresCustomerPermission => {
+                "The customer's status (Established, Advocate, Read Only or Churned) or its \"requires customer access permissions\" flag rules out a direct grant: send an access request (POST /access-requests) for the customer's admins to approve."
+            }
+            ErrorCode::GrantExists => {
+                "The partner user already holds a grant for this customer: change it (PATCH /grants/{id}) or revoke it first."
+            }
+            ErrorCode::RequestAlreadyPending => {
+                "A pending request for this partner user and customer exists: wait for its decision, or cancel it."
+            }
+            ErrorCode::RequestExpired => {
+                "The request is more than 24 hours old: it can no longer be approved or denied; send a new one."
+            }
+            ErrorCode::RequestAlreadyDecided => {
+                "The request was already approved, denied or cancelled."
+            }
+            ErrorCode::LockedByCustomer => {
+                "The customer's own admins switched \"requires customer access permissions\" on: only they can switch it off."
+            }
+            ErrorCode::NoAccessGrant => {
+                "You hold no live access grant for this customer (none was given, it expired or was revoked): ask a partner admin for one."
+            }
+            ErrorCode::CustomerInactive => {
+                "The customer's Active flag is off: nobody can enter it."
+            }
+            ErrorCode::ReauthenticationRequired => {
+                "Switching into a customer needs a current authenticator code when your session last authenticated more than 15 minutes ago: send `code`."
+            }
+            ErrorCode::NotWhileActing => {
+                "A partner user acting inside a customer cannot do this: approving or denying access requests, changing grants and the customer's permission flag stay with the customer's own admins."
             }
         }
     }
@@ -582,7 +664,7 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 /// Collects every invalid field of a request, so that all are reported at once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Fields(Vec<FieldError>);
 
 impl Fields {

@@ -54,6 +54,37 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out: a request with neither a body nor a Content-Type reads as
+/// `T::default()` (e.g. approving an access request as asked); anything sent is read as
+/// [`JsonBody`] reads it.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(Result<T, ApiError>);
+
+impl<T> OptionalJsonBody<T> {
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let empty = req.headers().get(header::CONTENT_TYPE).is_none()
+            && req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .is_none_or(|len| len.as_bytes() == b"0")
+            && req.headers().get(header::TRANSFER_ENCODING).is_none();
+        if empty {
+            return Box::pin(async { Ok(OptionalJsonBody(Ok(T::default()))) });
+        }
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalJsonBody(body.await?.0)) })
+    }
+}
+
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {

@@ -9,6 +9,7 @@ pub mod customer_record;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod grant_terms;
 pub mod images;
 pub mod keys;
 pub mod mail;
@@ -22,6 +23,7 @@ pub mod request_id;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod upload;
 
 use std::net::TcpListener;
 use std::sync::Arc;

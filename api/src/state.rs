@@ -31,6 +31,9 @@ pub struct Settings {
     pub lockout_for: chrono::Duration,
     /// Requests per client address and minute to the endpoints that take secrets; 0 = no limit.
     pub auth_rate_per_minute: u32,
+    /// A switch into a customer needs a fresh authenticator code once the session last
+    /// authenticated longer ago than this.
+    pub switch_reauth_after: chrono::Duration,
 }
 
 impl Default for Settings {
@@ -43,6 +46,7 @@ impl Default for Settings {
             lockout_after: 10,
             lockout_for: chrono::Duration::minutes(15),
             auth_rate_per_minute: 30,
+            switch_reauth_after: domain::access::DEFAULT_SWITCH_REAUTH_AFTER,
         }
     }
 }

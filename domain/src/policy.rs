@@ -4,15 +4,28 @@
 //! target lies in another tenant (answered exactly like a target that does not exist), and
 //! `Forbidden` when the actor can see the target but may not do this to it.
 
-use crate::ids::{AccountId, PartnerId};
+use crate::access::{Permission, Permissions};
+use crate::ids::{AccountId, CustomerId, PartnerId};
 use crate::role::Role;
 
 /// Who is acting: the authenticated user's role and account, from its token.
+///
+/// A partner user switched into a customer acts with the account of that customer, the role its
+/// grant gives (customer admin or user) and `acting` set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: String,
     pub role: Role,
     pub account: AccountId,
+    pub acting: Option<Acting>,
+}
+
+/// A partner user's session inside a customer, resting on a grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    pub partner: PartnerId,
+    pub grant_id: String,
+    pub permissions: Permissions,
 }
 
 impl Actor {
@@ -46,6 +59,27 @@ pub enum Action<'a> {
     /// Create and edit the actor's own partner's customers: the record, entities, customer
     /// admins, assignments, export.
     ManageCustomers,
+    /// Read a customer's entities: its partner's admins, its own users, a partner user acting
+    /// inside it with a grant that allows it.
+    ViewEntities(&'a CustomerId),
+    /// Create and change a customer's entities: as above, with admin rights.
+    ManageEntities(&'a CustomerId),
+    /// Give, change and request partner users' access to the actor's partner's customers.
+    ManageAccess,
+    /// See and revoke who can enter customers: a partner admin for its customers, a customer's
+    /// own admin for its account (never from inside an acting session).
+    OverseeAccess,
+    /// Decide access requests, invite guests and set the customer's permission flag: the
+    /// customer's own admins, never a partner user acting inside.
+    ControlAccess,
+    /// Open an acting session inside a customer (the grant decides which).
+    SwitchIntoCustomer,
+    /// Read the audit trail of the actor's scope: all (platform), its partner, its customer.
+    ReadAudit,
+    /// Read and download the partner kit.
+    ViewPartnerKit,
+    /// Publish and withdraw partner kit items.
+    ManagePartnerKit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,10 +128,61 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
             (AccountId::Partner(_), Role::PartnerAdmin | Role::PartnerUser) => Allow,
             _ => Deny(Denial::Forbidden),
         },
-        Action::ManageCustomers => match (&actor.account, actor.role) {
+        Action::ManageCustomers | Action::ManageAccess => match (&actor.account, actor.role) {
             (AccountId::Partner(_), Role::PartnerAdmin) => Allow,
             _ => Deny(Denial::Forbidden),
         },
+        Action::ViewEntities(customer) => {
+            inside_customer(actor, customer, Permission::ViewEntities)
+        }
+        Action::ManageEntities(customer) => {
+            inside_customer(actor, customer, Permission::ManageEntities)
+        }
+        Action::OverseeAccess | Action::ReadAudit => match (&actor.account, actor.role) {
+            (AccountId::Platform, Role::PlatformAdmin) if action == Action::ReadAudit => Allow,
+            (AccountId::Partner(_), Role::PartnerAdmin) => Allow,
+            (AccountId::Customer(_), Role::CustomerAdmin) if actor.acting.is_none() => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
+        Action::ControlAccess => match (&actor.account, actor.role) {
+            (AccountId::Customer(_), Role::CustomerAdmin) if actor.acting.is_none() => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
+        Action::SwitchIntoCustomer => match (&actor.account, actor.role) {
+            (AccountId::Partner(_), Role::PartnerAdmin | Role::PartnerUser) => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
+        Action::ViewPartnerKit => match (&actor.account, actor.role) {
+            (AccountId::Platform, Role::PlatformAdmin) => Allow,
+            (AccountId::Partner(_), Role::PartnerAdmin | Role::PartnerMarketing) => Allow,
+            _ => Deny(Denial::Forbidden),
+        },
+        Action::ManagePartnerKit => {
+            if actor.role == Role::PlatformAdmin {
+                Allow
+            } else {
+                Deny(Denial::Forbidden)
+            }
+        }
+    }
+}
+
+/// Work on a customer's own data (its entities). A partner admin may, for its partner's
+/// customers (the caller then looks the customer up within its partner); a customer's own
+/// admin may, its other users only read; a partner user acting inside may as far as its grant
+/// allows. Another customer is hidden.
+fn inside_customer(actor: &Actor, customer: &CustomerId, wanted: Permission) -> Decision {
+    use Decision::{Allow, Deny};
+    match (&actor.account, actor.role) {
+        (AccountId::Partner(_), Role::PartnerAdmin) => Allow,
+        (AccountId::Customer(own), _) if own != customer => Deny(Denial::Hidden),
+        (AccountId::Customer(_), role) => match &actor.acting {
+            Some(acting) if acting.permissions.allows(wanted) => Allow,
+            Some(_) => Deny(Denial::Forbidden),
+            None if role == Role::CustomerAdmin || wanted == Permission::ViewEntities => Allow,
+            None => Deny(Denial::Forbidden),
+        },
+        _ => Deny(Denial::Forbidden),
     }
 }
 
@@ -111,6 +196,7 @@ mod tests {
             user_id: "u".into(),
             role,
             account,
+            acting: None,
         }
     }
 
@@ -203,6 +289,119 @@ mod tests {
                 decide(&actor, Action::ViewPartner(&other)),
                 foreign,
                 "{actor:?}"
+            );
+        }
+    }
+
+    fn acting(role: Role, codes: &[&str]) -> Actor {
+        let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+        let grant_role = if role == Role::CustomerAdmin {
+            crate::access::GrantRole::Admin
+        } else {
+            crate::access::GrantRole::User
+        };
+        Actor {
+            acting: Some(Acting {
+                partner: partner("PARTACME"),
+                grant_id: "g".into(),
+                permissions: Permissions::parse(grant_role, &codes).unwrap(),
+            }),
+            ..actor(
+                role,
+                AccountId::Customer(CustomerId::parse("SHOP").unwrap()),
+            )
+        }
+    }
+
+    /// Every kind of actor, named: the seven roles, and partner users acting inside SHOP with a
+    /// managing admin grant and with a read-only user grant.
+    fn every_kind() -> Vec<(&'static str, Actor)> {
+        let names = [
+            "platform",
+            "p_admin",
+            "p_user",
+            "p_marketing",
+            "p_notify",
+            "c_admin",
+            "c_user",
+        ];
+        let mut all: Vec<(&str, Actor)> = names.into_iter().zip(every_actor()).collect();
+        all.push((
+            "acting_admin",
+            acting(Role::CustomerAdmin, &["view_entities", "manage_entities"]),
+        ));
+        all.push((
+            "acting_user",
+            acting(Role::CustomerUser, &["view_entities"]),
+        ));
+        all
+    }
+
+    /// The delegated-access actions, every actor, as a table: A = allow, F = forbidden, H =
+    /// hidden. Columns: platform, p_admin, p_user, p_marketing, p_notify, c_admin, c_user,
+    /// acting_admin, acting_user.
+    #[test]
+    fn delegated_access_table() {
+        let shop = CustomerId::parse("SHOP").unwrap();
+        let other = CustomerId::parse("ELSE").unwrap();
+        let table: [(&str, Action<'_>, &str); 11] = [
+            (
+                "view own entities",
+                Action::ViewEntities(&shop),
+                "FAFFFAAAA",
+            ),
+            (
+                "manage own entities",
+                Action::ManageEntities(&shop),
+                "FAFFFAFAF",
+            ),
+            (
+                "view other entities",
+                Action::ViewEntities(&other),
+                "FAFFFHHHH",
+            ),
+            (
+                "manage other entities",
+                Action::ManageEntities(&other),
+                "FAFFFHHHH",
+            ),
+            ("manage access", Action::ManageAccess, "FAFFFFFFF"),
+            ("oversee access", Action::OverseeAccess, "FAFFFAFFF"),
+            ("control access", Action::ControlAccess, "FFFFFAFFF"),
+            ("switch", Action::SwitchIntoCustomer, "FAAFFFFFF"),
+            ("read audit", Action::ReadAudit, "AAFFFAFFF"),
+            ("view kit", Action::ViewPartnerKit, "AAFAFFFFF"),
+            ("manage kit", Action::ManagePartnerKit, "AFFFFFFFF"),
+        ];
+        let kinds = every_kind();
+        for (what, action, expected) in table {
+            assert_eq!(expected.len(), kinds.len());
+            for ((name, actor), want) in kinds.iter().zip(expected.chars()) {
+                let want = match want {
+                    'A' => Decision::Allow,
+                    'F' => Decision::Deny(Denial::Forbidden),
+                    _ => Decision::Deny(Denial::Hidden),
+                };
+                assert_eq!(decide(actor, action), want, "{what}: {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_acting_session_reaches_no_partner_level_action() {
+        let acme = partner("PARTACME");
+        for (_, actor) in every_kind().into_iter().filter(|(_, a)| a.acting.is_some()) {
+            for action in [
+                Action::ListCustomers,
+                Action::ManageCustomers,
+                Action::ManageAccess,
+                Action::ManagePartners,
+            ] {
+                assert_eq!(decide(&actor, action), Decision::Deny(Denial::Forbidden));
+            }
+            assert_eq!(
+                decide(&actor, Action::ManagePartnerUsers(&acme)),
+                Decision::Deny(Denial::Hidden)
             );
         }
     }

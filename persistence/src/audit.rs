@@ -41,3 +41,67 @@ pub fn for_target(conn: &mut DbConnection, target_id: &str) -> QueryResult<Vec<A
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// What a reading of the trail narrows to. `partner_id`/`customer_id` carry the reader's scope
+/// as well as its filters.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub partner_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub actor_user_id: Option<String>,
+    /// Only changes made (true) or not made (false) by a partner user acting inside a customer.
+    pub acting: Option<bool>,
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub from: Option<chrono::NaiveDateTime>,
+    pub until: Option<chrono::NaiveDateTime>,
+}
+
+/// Events matching `filter`, newest first, before sequence number `before`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table
+        .select(AuditEvent::as_select())
+        .into_boxed();
+    if let Some(partner) = &filter.partner_id {
+        query = query.filter(audit_events::partner_id.eq(partner.clone()));
+    }
+    if let Some(customer) = &filter.customer_id {
+        query = query.filter(audit_events::customer_id.eq(customer.clone()));
+    }
+    if let Some(actor) = &filter.actor_user_id {
+        query = query.filter(audit_events::actor_user_id.eq(actor.clone()));
+    }
+    match filter.acting {
+        Some(true) => query = query.filter(audit_events::acting_user_id.is_not_null()),
+        Some(false) => query = query.filter(audit_events::acting_user_id.is_null()),
+        None => {}
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_events::action.eq(action.clone()));
+    }
+    if let Some(kind) = &filter.target_type {
+        query = query.filter(audit_events::target_type.eq(kind.clone()));
+    }
+    if let Some(target) = &filter.target_id {
+        query = query.filter(audit_events::target_id.eq(target.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::occurred_at.lt(until));
+    }
+    if let Some(seq) = before {
+        query = query.filter(audit_events::seq.lt(seq));
+    }
+    query
+        .order(audit_events::seq.desc())
+        .limit(limit)
+        .load(conn)
+}

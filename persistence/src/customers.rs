@@ -53,6 +53,9 @@ pub struct CustomerRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The customer's own admins switched "requires customer access permissions" on: the
+    /// partner cannot switch it off.
+    pub access_permission_locked: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()> {
@@ -248,4 +251,23 @@ pub fn has_assignments(conn: &mut DbConnection, user_id: &str) -> QueryResult<bo
         customer_assignments::table.filter(customer_assignments::user_id.eq(user_id)),
     ))
     .get_result(conn)
+}
+
+/// The customer's own admins set "requires customer access permissions"; switching it on locks
+/// it against the partner, switching it off lifts the lock.
+pub fn set_access_permission(
+    conn: &mut DbConnection,
+    id: &str,
+    required: bool,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::requires_access_permission.eq(required),
+            customers::access_permission_locked.eq(required),
+            customers::version.eq(customers::version + 1),
+            customers::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
 }

@@ -1,6 +1,7 @@
 //! Partner Hub's storage: tables, rows and queries, one module per aggregate. Knows nothing of
 //! HTTP; takes and returns plain rows that the API turns into domain types.
 
+pub mod access;
 pub mod audit;
 pub mod catalogue;
 pub mod customer_listing;
@@ -8,6 +9,7 @@ pub mod customers;
 pub mod db;
 pub mod entities;
 pub mod outbox;
+pub mod partner_kit;
 pub mod partners;
 pub mod recovery_codes;
 pub mod schema;

@@ -83,6 +83,9 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        acting_customer_id -> Nullable<Text>,
+        grant_id -> Nullable<Text>,
+        parent_session_id -> Nullable<Text>,
     }
 }
 
@@ -181,6 +184,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        access_permission_locked -> Bool,
     }
 }
 
@@ -206,7 +210,64 @@ diesel::table! {
 }
 
 diesel::joinable!(user_tokens -> users (user_id));
+diesel::table! {
+    access_grants (id) {
+        id -> Text,
+        partner_id -> Text,
+        customer_id -> Text,
+        user_id -> Text,
+        profile -> Text,
+        role -> Text,
+        permissions -> Text,
+        expires_at -> Nullable<Timestamp>,
+        origin -> Text,
+        request_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_requests (id) {
+        id -> Text,
+        partner_id -> Text,
+        customer_id -> Text,
+        user_id -> Text,
+        addressed_to -> Nullable<Text>,
+        profile -> Text,
+        role -> Text,
+        permissions -> Text,
+        duration_hours -> Nullable<Integer>,
+        message -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decision -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_message -> Nullable<Text>,
+        grant_id -> Nullable<Text>,
+        pending_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    partner_kit_items (id) {
+        id -> Text,
+        title -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        size -> Integer,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(access_grants -> customers (customer_id));
+diesel::joinable!(access_requests -> customers (customer_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(used_refresh_tokens -> sessions (session_id));
 diesel::joinable!(customers -> partners (partner_id));
@@ -228,4 +289,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     entities,
     customer_assignments,
+    access_grants,
+    access_requests,
+    partner_kit_items,
 );

@@ -20,6 +20,12 @@ pub struct SessionRow {
     pub revoked_reason: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Set on a session opened by switching into a customer.
+    pub acting_customer_id: Option<String>,
+    /// The grant an acting session rests on.
+    pub grant_id: Option<String>,
+    /// The partner session an acting session was opened from.
+    pub parent_session_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
@@ -119,7 +125,8 @@ pub fn revoke_all_for_user(
     .execute(conn)
 }
 
-/// Ends every live session of every user of `account_id` (a deactivated partner or customer).
+/// Ends every live session of every user of `account_id` (a deactivated partner or customer),
+/// and every partner session acting inside it.
 pub fn revoke_all_for_account(
     conn: &mut DbConnection,
     account_id: &str,
@@ -132,7 +139,11 @@ pub fn revoke_all_for_account(
         .select(users::id);
     diesel::update(
         sessions::table
-            .filter(sessions::user_id.eq_any(members))
+            .filter(
+                sessions::user_id
+                    .eq_any(members)
+                    .or(sessions::acting_customer_id.eq(account_id.to_owned())),
+            )
             .filter(sessions::revoked_at.is_null()),
     )
     .set((
@@ -155,4 +166,50 @@ pub fn live_for_user(
         .order((sessions::created_at.desc(), sessions::id))
         .select(SessionRow::as_select())
         .load(conn)
+}
+
+/// Ends the live acting sessions that rest on grant `grant_id`.
+pub fn revoke_acting_on_grant(
+    conn: &mut DbConnection,
+    grant_id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::grant_id.eq(grant_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+/// Ends the live acting sessions opened from session `parent_id` (its user logged out).
+pub fn revoke_children(
+    conn: &mut DbConnection,
+    parent_id: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::parent_session_id.eq(parent_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+/// Records that the session's user gave a fresh authenticator code.
+pub fn reauthenticated(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::authenticated_at.eq(at))
+        .execute(conn)
+        .map(drop)
 }

@@ -149,3 +149,11 @@ pub fn count_active_with_role(
 pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(users::table.find(id)).execute(conn)
 }
+
+/// The users with these ids (one query for a page's worth of references).
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)
+}

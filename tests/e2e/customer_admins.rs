@@ -35,7 +35,16 @@ async fn a_customer_admin_is_invited_logs_in_with_the_customer_id_and_is_counted
         me["account"],
         json!({"id": "SHOP", "kind": "customer", "name": "Shop"})
     );
-    assert_eq!(me["can"], json!([]));
+    assert_eq!(
+        me["can"],
+        json!([
+            "oversee_access",
+            "control_access",
+            "read_audit",
+            "view_entities",
+            "manage_entities"
+        ])
+    );
     assert_eq!(me["user"]["role"], "admin");
     // A customer admin is not a partner user: the partner's routes are not theirs.
     assert_eq!(

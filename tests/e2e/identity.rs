@@ -33,7 +33,16 @@ async fn the_platform_bootstraps_a_partner_whose_admin_enrols_and_logs_in() {
     assert_eq!(me["user"]["logon"], "admin@partacme.example");
     assert_eq!(
         me["can"],
-        json!(["list_customers", "manage_customers", "view_own_partner"])
+        json!([
+            "list_customers",
+            "manage_customers",
+            "manage_access",
+            "oversee_access",
+            "switch_into_customers",
+            "read_audit",
+            "view_partner_kit",
+            "view_own_partner"
+        ])
     );
 
     let own: Value = app

@@ -1,6 +1,7 @@
 //! Every end-to-end test, in one binary so that it links once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod architecture;
 mod authz_matrix;
 mod branding;

@@ -5,12 +5,13 @@
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountId, AccountKind};
-use domain::policy::{self, Action, Actor, Decision, Denial};
+use domain::access::{GrantRole, Permissions, grant_live};
+use domain::ids::{AccountId, AccountKind, CustomerId, PartnerId};
+use domain::policy::{self, Acting, Action, Actor, Decision, Denial};
 use domain::role::Role;
 use futures_util::future::LocalBoxFuture;
 use persistence::time::from_db;
-use persistence::{DbConnection, sessions, users};
+use persistence::{DbConnection, access, customers, sessions, users};
 
 use crate::auth::jwt::{self, Claims};
 use crate::error::{ApiError, ErrorCode};
@@ -58,7 +59,16 @@ impl FromRequest for RequestMeta {
 impl Caller {
     /// The caller as the author of a change made at `at`, for the audit trail.
     pub fn by(&self, at: DateTime<Utc>) -> crate::audit::By<'_> {
-        crate::audit::By::user(&self.actor.user_id, &self.meta, at)
+        let mut by = crate::audit::By::user(&self.actor.user_id, &self.meta, at);
+        if self.actor.acting.is_some() {
+            by.acting_user_id = Some(&self.actor.user_id);
+        }
+        by
+    }
+
+    /// The partner user's partner while it acts inside a customer.
+    pub fn acting_partner(&self) -> Option<&PartnerId> {
+        self.actor.acting.as_ref().map(|a| &a.partner)
     }
 
     /// Asks the policy; a denial becomes 404 (other tenants' things do not exist) or 403.
@@ -66,6 +76,16 @@ impl Caller {
         match policy::decide(&self.actor, action) {
             Decision::Allow => Ok(()),
             Decision::Deny(Denial::Hidden) => Err(ApiError::NotFound(what)),
+            Decision::Deny(Denial::Forbidden) if self.actor.acting.is_some() => match action {
+                Action::ViewEntities(_) | Action::ManageEntities(_) => Err(ApiError::rule(
+                    ErrorCode::Forbidden,
+                    "Your access grant in this customer does not allow this.",
+                )),
+                _ => Err(ApiError::rule(
+                    ErrorCode::NotWhileActing,
+                    ErrorCode::NotWhileActing.description(),
+                )),
+            },
             Decision::Deny(Denial::Forbidden) => Err(ApiError::rule(
                 ErrorCode::Forbidden,
                 "Your role may not do this.",
@@ -123,6 +143,12 @@ fn live_actor(
         return Err(ApiError::unauthenticated());
     }
     let user = users::find(conn, &claims.sub)?.ok_or_else(ApiError::unauthenticated)?;
+    if let Some(customer) = &session.acting_customer_id {
+        return acting_actor(conn, claims, &session, user, customer, now);
+    }
+    if claims.act.is_some() {
+        return Err(ApiError::unauthenticated());
+    }
     let kind = AccountKind::parse(&user.account_kind).ok_or_else(ApiError::unauthenticated)?;
     let role = Role::parse(kind, &user.role).ok_or_else(ApiError::unauthenticated)?;
     let account = AccountId::parse(&user.account_id).map_err(|_| ApiError::unauthenticated())?;
@@ -136,5 +162,65 @@ fn live_actor(
         user_id: user.id,
         role,
         account,
+        acting: None,
+    })
+}
+
+/// The actor of an acting session: a partner user inside `customer_id`. Every condition of the
+/// switch is checked again on every request, so that revoking the grant, deactivating the user,
+/// its partner or the customer, or logging out of the partner session ends it at once.
+fn acting_actor(
+    conn: &mut DbConnection,
+    claims: &Claims,
+    session: &sessions::SessionRow,
+    user: users::UserRow,
+    customer_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Actor, ApiError> {
+    let refused = ApiError::unauthenticated;
+    let partner_role = Role::parse(AccountKind::Partner, &user.role)
+        .filter(|r| matches!(r, Role::PartnerAdmin | Role::PartnerUser));
+    let token_matches = claims.acct == customer_id
+        && claims.act.as_deref() == Some(user.id.as_str())
+        && user.account_kind == AccountKind::Partner.as_str();
+    if !token_matches || !user.active || partner_role.is_none() {
+        return Err(refused());
+    }
+    let partner = PartnerId::parse(&user.account_id).map_err(|_| refused())?;
+    if !crate::auth::account_active(conn, "partner", partner.as_str())? {
+        return Err(refused());
+    }
+    let parent_live = match &session.parent_session_id {
+        Some(parent) => sessions::find(conn, parent)?
+            .is_some_and(|p| p.revoked_at.is_none() && from_db(p.expires_at) > now),
+        None => false,
+    };
+    let customer = customers::find(conn, customer_id)?
+        .filter(|c| c.active && c.partner_id == partner.as_str())
+        .ok_or_else(refused)?;
+    let grant = match &session.grant_id {
+        Some(id) => access::find_grant(conn, id)?,
+        None => None,
+    }
+    .filter(|g| g.user_id == user.id && g.customer_id == customer.id)
+    .filter(|g| grant_live(g.expires_at.map(from_db), now))
+    .ok_or_else(refused)?;
+    if !parent_live {
+        return Err(refused());
+    }
+    let role = match GrantRole::parse(&grant.role).map_err(|_| refused())? {
+        GrantRole::Admin => Role::CustomerAdmin,
+        GrantRole::User => Role::CustomerUser,
+    };
+    let codes: Vec<String> = serde_json::from_str(&grant.permissions).unwrap_or_default();
+    Ok(Actor {
+        user_id: user.id,
+        role,
+        account: AccountId::Customer(CustomerId::parse(&customer.id).map_err(|_| refused())?),
+        acting: Some(Acting {
+            partner,
+            grant_id: grant.id,
+            permissions: Permissions::from_stored(&codes),
+        }),
     })
 }

@@ -183,6 +183,9 @@ async fn login(
                 revoked_reason: None,
                 ip: meta.ip.clone(),
                 user_agent: meta.user_agent.clone(),
+                acting_customer_id: None,
+                grant_id: None,
+                parent_session_id: None,
             };
             sessions::insert(conn, &session)?;
             if user.account_kind == AccountKind::Customer.as_str() {
@@ -208,7 +211,7 @@ async fn login(
     Ok(web::Json(tokens_for(
         &state,
         &user,
-        &session.id,
+        &session,
         refresh_token,
         now,
     )?))
@@ -255,21 +258,31 @@ fn check_login(
     }
 }
 
-fn tokens_for(
+/// Tokens for `session` of `user`. An acting session's token names the customer as its
+/// account and the partner user in `act`.
+pub(crate) fn tokens_for(
     state: &AppState,
     user: &UserRow,
-    session_id: &str,
+    session: &SessionRow,
     refresh_token: String,
     now: DateTime<Utc>,
 ) -> Result<Tokens, ApiError> {
+    let (acct, kind, act) = match &session.acting_customer_id {
+        Some(customer) => (
+            customer.clone(),
+            AccountKind::Customer.as_str().to_owned(),
+            Some(user.id.clone()),
+        ),
+        None => (user.account_id.clone(), user.account_kind.clone(), None),
+    };
     let claims = Claims {
         sub: user.id.clone(),
-        acct: user.account_id.clone(),
-        kind: user.account_kind.clone(),
-        sid: session_id.to_owned(),
+        acct,
+        kind,
+        sid: session.id.clone(),
         iat: 0,
         exp: 0,
-        act: None,
+        act,
     };
     Ok(Tokens {
         access_token: jwt::issue(&state.keys, claims, now)?,
@@ -330,21 +343,19 @@ async fn refresh(
                 return Ok(Err(ApiError::unauthenticated()));
             };
             sessions::rotate_refresh(conn, &session, &new_hash, to_db(now))?;
-            Ok::<_, ApiError>(Ok((user, session.id)))
+            Ok::<_, ApiError>(Ok((user, session)))
         })
     })
     .await??;
-    let (user, session_id) = outcome?;
+    let (user, session) = outcome?;
     Ok(web::Json(tokens_for(
-        &state,
-        &user,
-        &session_id,
-        new_token,
-        now,
+        &state, &user, &session, new_token, now,
     )?))
 }
 
-/// Log out: the session ends; its access and refresh tokens stop working at once.
+/// Log out: the session ends; its access and refresh tokens stop working at once, and so do the
+/// acting sessions it opened in customers. With an acting session's token, only that one ends
+/// (back to the partner account).
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -359,6 +370,8 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     web::block(move || {
         state.db.transaction(|conn| {
             sessions::revoke(conn, &caller.session_id, "logout", to_db(now))?;
+            // The customers it switched into go with it.
+            sessions::revoke_children(conn, &caller.session_id, "logout", to_db(now))?;
             audit::record(
                 conn,
                 caller.by(now),

@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
 use domain::ids::PartnerId;
 use domain::policy::Action;
-use futures_util::StreamExt;
 use persistence::partners::{self, PartnerImageRow};
 use persistence::time::{from_db, to_db};
 use serde::Serialize;
@@ -80,41 +79,6 @@ fn image_url(partner: &str, slot: &str) -> String {
     format!("/branding/{partner}/images/{slot}")
 }
 
-/// Reads the part named `file`, refusing more than `MAX_BYTES`.
-async fn read_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
-    let unreadable = |e: actix_multipart::MultipartError| match e {
-        actix_multipart::MultipartError::ContentTypeMissing
-        | actix_multipart::MultipartError::ContentTypeParse
-        | actix_multipart::MultipartError::ContentTypeIncompatible => ApiError::rule(
-            ErrorCode::UnsupportedMediaType,
-            "Send the image as multipart/form-data, in a part named `file`.",
-        ),
-        other => ApiError::rule(
-            ErrorCode::InvalidUpload,
-            format!("The multipart body cannot be read: {other}."),
-        ),
-    };
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(unreadable)?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > MAX_BYTES {
-                return Err(ApiError::PayloadTooLarge { limit: MAX_BYTES });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok(bytes);
-    }
-    Err(ApiError::rule(
-        ErrorCode::InvalidUpload,
-        "The form has no part named `file`.",
-    ))
-}
-
 /// Upload the partner's logo (`logo`) or "Powered by" logo (`powered_by_logo`).
 ///
 /// PNG, JPEG or WebP, at most 1 MiB and 4096 pixels a side; the content is checked, not the
@@ -149,7 +113,7 @@ async fn upload_partner_image(
     let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
     caller.authorize(Action::ViewPartner(&partner), "partner")?;
     let slot = slot_of(&slot)?;
-    let bytes = read_file(form).await?;
+    let bytes = crate::upload::read_form(form, MAX_BYTES).await?.file;
     let checked = images::check(&bytes)
         .map_err(|refused| ApiError::rule(ErrorCode::InvalidImage, format!("{refused}.")))?;
     let now = state.clock.now();

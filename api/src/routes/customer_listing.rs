@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
-use crate::customer_record::Customer;
+use crate::customer_record::{self, Customer};
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
 use crate::routes::customers::own_partner;
@@ -563,26 +563,23 @@ async fn list_customers(
     let sort = query.sort()?;
     let after = page.after(sort)?;
     let limit = page.limit()?;
-    let (rows, total) = web::block(move || {
+    let now = state.clock.now();
+    let (items, next, total) = web::block(move || {
         state.db.read(|conn| {
             let scope = scope(conn, &caller)?;
-            let rows =
+            let mut rows =
                 customer_listing::page(conn, &scope, &filters, sort, after.as_ref(), limit + 1)?;
             let total = match page.total {
                 Some(true) => Some(customer_listing::count(conn, &scope, &filters)?),
                 _ => None,
             };
-            Ok::<_, ApiError>((rows, total))
+            let next = paging::last_of_page(&mut rows, limit).map(|row| cursor_after(sort, row));
+            let items = customer_record::shown_to(conn, &caller.actor.user_id, rows, now)?;
+            Ok::<_, ApiError>((items, next, total))
         })
     })
     .await??;
-    let mut rows = rows;
-    let next = paging::last_of_page(&mut rows, limit).map(|row| cursor_after(sort, row));
-    Ok(web::Json(CustomerPage {
-        items: rows.into_iter().map(Customer::from).collect(),
-        next,
-        total,
-    }))
+    Ok(web::Json(CustomerPage { items, next, total }))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::entity::{GROUP_LAYER, GROUP_TYPE, entity_id};
-use domain::ids::{CustomerId, Invalid, PartnerId};
+use domain::ids::{AccountId, CustomerId, Invalid, PartnerId};
 use domain::policy::Action;
 use persistence::customers::{self, CustomerRow};
 use persistence::entities::{self, EntityRow};
@@ -46,6 +46,44 @@ pub fn load_customer(
     let id = CustomerId::parse(id).map_err(|_| ApiError::NotFound("customer"))?;
     customers::find_for_partner(conn, partner.as_str(), id.as_str())?
         .ok_or(ApiError::NotFound("customer"))
+}
+
+/// What the caller wants to do inside a customer's own data.
+#[derive(Debug, Clone, Copy)]
+pub enum Work {
+    View,
+    Manage,
+}
+
+/// A customer the caller may work inside, once the policy allowed the action on it.
+pub struct Reachable(CustomerId);
+
+/// Asks the policy whether the caller may do `action` inside customer `id` (a partner admin in
+/// its partner's customers, a customer's own users and partner users acting in it in theirs).
+/// An ID that is not a customer ID names no customer: 404.
+pub fn reachable(caller: &Caller, id: &str, work: Work) -> Result<Reachable, ApiError> {
+    let id = CustomerId::parse(id).map_err(|_| ApiError::NotFound("customer"))?;
+    let action = match work {
+        Work::View => Action::ViewEntities(&id),
+        Work::Manage => Action::ManageEntities(&id),
+    };
+    caller.authorize(action, "customer")?;
+    Ok(Reachable(id))
+}
+
+impl Reachable {
+    /// The customer's row, looked up within the caller's tenant: its partner's customers for a
+    /// partner caller, its own account for a customer caller.
+    pub fn load(&self, conn: &mut DbConnection, caller: &Caller) -> Result<CustomerRow, ApiError> {
+        let found = match &caller.actor.account {
+            AccountId::Partner(partner) => {
+                customers::find_for_partner(conn, partner.as_str(), self.0.as_str())?
+            }
+            AccountId::Customer(own) if own == &self.0 => customers::find(conn, own.as_str())?,
+            _ => None,
+        };
+        found.ok_or(ApiError::NotFound("customer"))
+    }
 }
 
 /// The strong validator of a record version.
@@ -236,6 +274,7 @@ fn new_row(id: &CustomerId, partner: &PartnerId, at: chrono::NaiveDateTime) -> C
         version: 1,
         created_at: at,
         updated_at: at,
+        access_permission_locked: false,
     }
 }
 
@@ -259,19 +298,19 @@ async fn get_customer(
     customer_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ListCustomers)?;
-    let row = web::block(move || {
+    let now = state.clock.now();
+    let customer = web::block(move || {
         state.db.read(|conn| {
             let row = load_customer(conn, &partner, &customer_id)?;
             crate::routes::customer_listing::check_visible(conn, &caller, &row)?;
-            Ok::<_, ApiError>(row)
+            Ok::<_, ApiError>(
+                customer_record::shown_to(conn, &caller.actor.user_id, vec![row], now)?.remove(0),
+            )
         })
     })
     .await??;
-    let version = row.version;
-    Ok(with_etag(
-        HttpResponse::Ok().json(Customer::from(row)),
-        version,
-    ))
+    let version = customer.version;
+    Ok(with_etag(HttpResponse::Ok().json(customer), version))
 }
 
 /// Edit a customer account: only the fields sent change; `null` clears an optional one.
@@ -358,6 +397,16 @@ async fn update_customer(
             let record = record.ok_or_else(|| ApiError::internal("a checked record is missing"))?;
             let mut after = before.clone();
             record.apply_to(&mut after);
+            if before.access_permission_locked && !after.requires_access_permission {
+                return Err(ApiError::rule(
+                    ErrorCode::LockedByCustomer,
+                    format!(
+                        "{}'s own admins switched \"requires customer access permissions\" on: \
+                         only they can switch it off.",
+                        before.id
+                    ),
+                ));
+            }
             if after == before {
                 return Ok(Customer::from(after));
             }

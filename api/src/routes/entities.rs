@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use domain::catalogue::CatalogueKind;
 use domain::entity::{self, GROUP_LAYER, GROUP_TYPE};
 use domain::ids::{CustomerId, DisplayName, Invalid};
-use domain::policy::Action;
 use persistence::entities::{self, EntityRow};
 use persistence::time::{from_db, to_db};
 use persistence::{DbConnection, catalogue, customers};
@@ -23,7 +22,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
-use crate::routes::customers::{load_customer, own_partner};
+use crate::routes::customers::{Work, reachable};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -162,7 +161,7 @@ fn record(
     responses(
         (status = 200, description = "A page of entities", body = EntityPage),
         (status = 401, description = "Not authenticated"),
-        (status = 403, description = "Only partner admins manage entities"),
+        (status = 403, description = "The caller may not do this inside the customer (role or grant)"),
         (status = 404, description = "No such customer"),
     ),
 )]
@@ -174,7 +173,7 @@ async fn list_entities(
     filter: web::Query<EntityFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<EntityPage>, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
+    let target = reachable(&caller, &customer_id, Work::View)?;
     let (limit, after) = (page.limit()?, page.after()?);
     let after_number = match after {
         Some((number, _)) => Some(number.parse::<i32>().map_err(|_| paging::not_a_cursor())?),
@@ -183,7 +182,7 @@ async fn list_entities(
     let active = filter.active;
     let rows = web::block(move || {
         state.db.read(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+            let customer = target.load(conn, &caller)?;
             Ok::<_, ApiError>(entities::list(
                 conn,
                 &customer.id,
@@ -211,7 +210,7 @@ async fn list_entities(
     responses(
         (status = 200, description = "The entity", body = Entity),
         (status = 401, description = "Not authenticated"),
-        (status = 403, description = "Only partner admins manage entities"),
+        (status = 403, description = "The caller may not do this inside the customer (role or grant)"),
         (status = 404, description = "No such customer or entity"),
     ),
 )]
@@ -221,11 +220,11 @@ async fn get_entity(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Entity>, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let (customer_id, entity_id) = path.into_inner();
+    let target = reachable(&caller, &path.0, Work::View)?;
+    let (_, entity_id) = path.into_inner();
     let row = web::block(move || {
         state.db.read(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+            let customer = target.load(conn, &caller)?;
             load_entity(conn, &customer.id, &entity_id)
         })
     })
@@ -243,7 +242,7 @@ async fn get_entity(
         (status = 201, description = "Created", body = Entity,
          headers(("Location" = String, description = "The entity's URL"))),
         (status = 401, description = "Not authenticated"),
-        (status = 403, description = "Only partner admins manage entities"),
+        (status = 403, description = "The caller may not do this inside the customer (role or grant)"),
         (status = 404, description = "No such customer"),
         (status = 409, description = "All 9 999 entity numbers are used"),
     ),
@@ -255,14 +254,14 @@ async fn create_entity(
     customer_id: web::Path<String>,
     body: JsonBody<NewEntity>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
+    let target = reachable(&caller, &customer_id, Work::Manage)?;
     let body = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.check("name", DisplayName::parse(&body.name));
     let now = state.clock.now();
     let row = web::block(move || {
         state.db.transaction(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+            let customer = target.load(conn, &caller)?;
             let mut fields = std::mem::take(&mut fields);
             let kind = fields.check("entity_type", entity_type(conn, &body.entity_type)?);
             fields.finish()?;
@@ -322,7 +321,7 @@ async fn create_entity(
     responses(
         (status = 200, description = "The updated entity", body = Entity),
         (status = 401, description = "Not authenticated"),
-        (status = 403, description = "Only partner admins manage entities"),
+        (status = 403, description = "The caller may not do this inside the customer (role or grant)"),
         (status = 404, description = "No such customer or entity"),
     ),
 )]
@@ -333,15 +332,15 @@ async fn update_entity(
     path: web::Path<(String, String)>,
     body: JsonBody<EntityChanges>,
 ) -> Result<web::Json<Entity>, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let (customer_id, entity_id) = path.into_inner();
+    let target = reachable(&caller, &path.0, Work::Manage)?;
+    let (_, entity_id) = path.into_inner();
     let changes = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
     let now = state.clock.now();
     let row = web::block(move || {
         state.db.transaction(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+            let customer = target.load(conn, &caller)?;
             let before = load_entity(conn, &customer.id, &entity_id)?;
             let mut fields = std::mem::take(&mut fields);
             let group_layer = before.number == i32::from(GROUP_LAYER);

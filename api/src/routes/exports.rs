@@ -162,7 +162,7 @@ fn each_row(
 type Chunk = Result<Bytes, std::io::Error>;
 
 /// A response body fed by `produce`, which runs on a blocking thread and sends chunks.
-fn streamed(
+pub(crate) fn streamed(
     content_type: &'static str,
     filename: String,
     produce: impl FnOnce(&mpsc::Sender<Chunk>) -> Result<(), ApiError> + Send + 'static,
@@ -188,7 +188,7 @@ fn streamed(
         .streaming(body)
 }
 
-fn send(sender: &mpsc::Sender<Chunk>, bytes: Vec<u8>) -> Result<(), ApiError> {
+pub(crate) fn send(sender: &mpsc::Sender<Chunk>, bytes: Vec<u8>) -> Result<(), ApiError> {
     sender
         .blocking_send(Ok(Bytes::from(bytes)))
         .map_err(|_| ApiError::internal("the client went away during an export"))
@@ -229,7 +229,7 @@ async fn prepare(
 
 /// A CSV text cell, safe to open in a spreadsheet: one that would start a formula is quoted
 /// with a leading apostrophe (OWASP "CSV injection").
-fn csv_text(text: String) -> String {
+pub(crate) fn csv_text(text: String) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

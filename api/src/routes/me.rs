@@ -23,6 +23,19 @@ pub struct Me {
     /// What the caller may do, so that a front end can build its menus.
     #[schema(example = json!(["manage_partners"]))]
     pub can: Vec<&'static str>,
+    /// Set while a partner user acts inside a customer (after POST /auth/switch): `account` is
+    /// then the customer, `user.role` the role the grant gives there.
+    pub acting: Option<MeActing>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeActing {
+    /// The partner user's own partner.
+    #[schema(example = "PARTACME")]
+    pub partner_id: String,
+    pub grant_id: String,
+    #[schema(example = json!(["view_entities"]))]
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,12 +88,19 @@ async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
     .await??;
     let actor = &caller.actor;
     let mut can = Vec::new();
-    let checks: [(&str, Action<'_>); 5] = [
+    let checks: [(&str, Action<'_>); 12] = [
         ("manage_partners", Action::ManagePartners),
         ("invite_platform_admins", Action::InvitePlatformAdmin),
         ("manage_catalogues", Action::ManageCatalogues),
         ("list_customers", Action::ListCustomers),
         ("manage_customers", Action::ManageCustomers),
+        ("manage_access", Action::ManageAccess),
+        ("oversee_access", Action::OverseeAccess),
+        ("control_access", Action::ControlAccess),
+        ("switch_into_customers", Action::SwitchIntoCustomer),
+        ("read_audit", Action::ReadAudit),
+        ("view_partner_kit", Action::ViewPartnerKit),
+        ("manage_partner_kit", Action::ManagePartnerKit),
     ];
     for (name, action) in checks {
         if policy::decide(actor, action) == Decision::Allow {
@@ -92,19 +112,34 @@ async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
     {
         can.push("view_own_partner");
     }
+    if let AccountId::Customer(own) = &actor.account {
+        for (name, action) in [
+            ("view_entities", Action::ViewEntities(own)),
+            ("manage_entities", Action::ManageEntities(own)),
+        ] {
+            if policy::decide(actor, action) == Decision::Allow {
+                can.push(name);
+            }
+        }
+    }
     Ok(web::Json(Me {
         user: MeUser {
             id: user.id,
             name: user.name,
             email: user.email,
             logon: user.logon,
-            role: user.role,
+            role: actor.role.name().to_owned(),
         },
         account: MeAccount {
-            id: user.account_id,
-            kind: user.account_kind,
+            id: actor.account.as_str().to_owned(),
+            kind: actor.account.kind().as_str().to_owned(),
             name: account_name,
         },
         can,
+        acting: actor.acting.as_ref().map(|acting| MeActing {
+            partner_id: acting.partner.as_str().to_owned(),
+            grant_id: acting.grant_id.clone(),
+            permissions: acting.permissions.codes(),
+        }),
     }))
 }

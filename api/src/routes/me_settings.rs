@@ -137,7 +137,7 @@ async fn reauthenticate(
 }
 
 /// Checks a current authenticator code and records its step as used.
-fn check_code(
+pub(crate) fn check_code(
     state: &AppState,
     user: &mut UserRow,
     code: &str,

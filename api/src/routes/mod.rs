@@ -2,7 +2,9 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod access_requests;
 pub mod assignments;
+pub mod audit_trail;
 pub mod auth;
 pub mod branding;
 pub mod catalogues;
@@ -11,14 +13,17 @@ pub mod customer_listing;
 pub mod customers;
 pub mod entities;
 pub mod exports;
+pub mod grants;
 pub mod health;
 pub mod invitations;
 pub mod me;
 pub mod me_settings;
+pub mod partner_kit;
 pub mod partner_users;
 pub mod partners;
 pub mod platform;
 pub mod problems;
+pub mod switch;
 
 /// Registers a set of operations; the app and its OpenAPI document are both built from one.
 pub type Routes = fn(&mut ServiceConfig);
@@ -27,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     problems::configure(cfg);
     auth::configure(cfg);
+    switch::configure(cfg);
     invitations::configure(cfg);
     me::configure(cfg);
     me_settings::configure(cfg);
@@ -41,4 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     customer_admins::configure(cfg);
     entities::configure(cfg);
     assignments::configure(cfg);
+    grants::configure(cfg);
+    access_requests::configure(cfg);
+    audit_trail::configure(cfg);
+    partner_kit::configure(cfg);
 }

@@ -1,0 +1,292 @@
+//! The partner kit (DOMAIN.md §2): marketing material the platform publishes. Partner admins
+//! and marketing users list and download it — it is all a marketing user can reach.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use domain::ids::DisplayName;
+use domain::policy::Action;
+use persistence::partner_kit::{self, KitItemRow, KitItemSummary};
+use persistence::time::{from_db, to_db};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::audit::{self, Change};
+use crate::auth::Caller;
+use crate::error::{ApiError, Fields};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_kit)
+        .service(publish_kit_item)
+        .service(download_kit_item)
+        .service(withdraw_kit_item);
+}
+
+/// The largest kit file: 10 MiB.
+const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KitItem {
+    pub id: String,
+    #[schema(example = "Spring campaign brochure")]
+    pub title: String,
+    #[schema(example = "brochure.pdf")]
+    pub file_name: String,
+    #[schema(example = "application/pdf")]
+    pub content_type: String,
+    pub size_bytes: i32,
+    /// Where to download it (with a token).
+    #[schema(example = "/partner-kit/3f6c…/file")]
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<KitItemSummary> for KitItem {
+    fn from(item: KitItemSummary) -> Self {
+        KitItem {
+            url: format!("/partner-kit/{}/file", item.id),
+            id: item.id,
+            title: item.title,
+            file_name: item.file_name,
+            content_type: item.content_type,
+            size_bytes: item.size,
+            created_at: from_db(item.created_at),
+        }
+    }
+}
+
+/// The upload form.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct KitUpload {
+    /// The file, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// What partners see it as, 1–100 characters.
+    title: String,
+}
+
+/// What the content is, by its first bytes (never by the name the client gave).
+fn content_type_of(bytes: &[u8]) -> &'static str {
+    const KINDS: [(&[u8], &str); 5] = [
+        (b"%PDF-", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"GIF8", "image/gif"),
+    ];
+    KINDS
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map_or("application/octet-stream", |(_, kind)| kind)
+}
+
+/// A file name safe to put in a Content-Disposition header.
+fn safe_file_name(name: Option<&str>) -> String {
+    let cleaned: String = name
+        .unwrap_or("file")
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("file")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "file".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// List the partner kit, newest first.
+#[utoipa::path(
+    tag = "partner kit",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every published item", body = Vec<KitItem>),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only partner admins, marketing users and the platform see the kit"),
+    ),
+)]
+#[get("/partner-kit")]
+async fn list_kit(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<KitItem>>, ApiError> {
+    caller.authorize(Action::ViewPartnerKit, "partner kit")?;
+    let items = web::block(move || {
+        state
+            .db
+            .read(|conn| Ok::<_, ApiError>(partner_kit::list(conn)?))
+    })
+    .await??;
+    Ok(web::Json(items.into_iter().map(KitItem::from).collect()))
+}
+
+/// Publish an item (platform admins): multipart form with `file` (≤ 10 MiB) and `title`.
+#[utoipa::path(
+    tag = "partner kit",
+    security(("bearer" = [])),
+    request_body(content = KitUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Published", body = KitItem,
+         headers(("Location" = String, description = "The file's URL"))),
+        (status = 400, description = "Not a readable multipart form with a `file` part"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only platform admins publish"),
+        (status = 413, description = "Larger than 10 MiB"),
+        (status = 415, description = "Not multipart/form-data"),
+        (status = 422, description = "No title, or an empty file"),
+    ),
+)]
+#[post("/partner-kit")]
+async fn publish_kit_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManagePartnerKit, "partner kit")?;
+    let form = crate::upload::read_form(form, MAX_BYTES).await?;
+    let mut fields = Fields::default();
+    let title = fields.check(
+        "title",
+        DisplayName::parse(form.texts.get("title").map_or("", String::as_str)),
+    );
+    if form.file.is_empty() {
+        fields.check::<()>(
+            "file",
+            Err(domain::ids::Invalid::new("required", "the file is empty")),
+        );
+    }
+    fields.finish()?;
+    let title = title.ok_or_else(|| ApiError::internal("a checked field is missing"))?;
+    let now = state.clock.now();
+    let row = KitItemRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        title: title.to_string(),
+        file_name: safe_file_name(form.file_name.as_deref()),
+        content_type: content_type_of(&form.file).to_owned(),
+        size: i32::try_from(form.file.len()).unwrap_or(i32::MAX),
+        sha256: format!("{:x}", Sha256::digest(&form.file)),
+        bytes: form.file,
+        created_at: to_db(now),
+    };
+    let item = KitItem::from(KitItemSummary {
+        id: row.id.clone(),
+        title: row.title.clone(),
+        file_name: row.file_name.clone(),
+        content_type: row.content_type.clone(),
+        size: row.size,
+        sha256: row.sha256.clone(),
+        created_at: row.created_at,
+    });
+    web::block(move || {
+        state.db.transaction(|conn| {
+            partner_kit::insert(conn, &row)?;
+            audit::record(
+                conn,
+                caller.by(now),
+                Change {
+                    action: "partner_kit.published",
+                    target_type: "partner_kit_item",
+                    target_id: &row.id,
+                    after: Some(serde_json::json!({
+                        "title": row.title, "file_name": row.file_name,
+                        "content_type": row.content_type, "sha256": row.sha256,
+                    })),
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, item.url.clone()))
+        .json(item))
+}
+
+/// Download an item's file.
+#[utoipa::path(
+    tag = "partner kit",
+    security(("bearer" = [])),
+    params(("item_id" = String, Path)),
+    responses(
+        (status = 200, description = "The file, as an attachment",
+         content((Vec<u8> = "application/octet-stream"))),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only partner admins, marketing users and the platform see the kit"),
+        (status = 404, description = "No such item"),
+    ),
+)]
+#[get("/partner-kit/{item_id}/file")]
+async fn download_kit_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ViewPartnerKit, "partner kit")?;
+    let item = web::block(move || {
+        state
+            .db
+            .read(|conn| Ok::<_, ApiError>(partner_kit::find(conn, &id)?))
+    })
+    .await??
+    .ok_or(ApiError::NotFound("partner kit item"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, item.content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", item.file_name),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"))
+        .insert_header((header::ETAG, format!("\"{}\"", item.sha256)))
+        .body(item.bytes))
+}
+
+/// Withdraw an item (platform admins).
+#[utoipa::path(
+    tag = "partner kit",
+    security(("bearer" = [])),
+    params(("item_id" = String, Path)),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only platform admins withdraw"),
+        (status = 404, description = "No such item"),
+    ),
+)]
+#[delete("/partner-kit/{item_id}")]
+async fn withdraw_kit_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManagePartnerKit, "partner kit")?;
+    let now = state.clock.now();
+    web::block(move || {
+        state.db.transaction(|conn| {
+            if partner_kit::delete(conn, &id)? == 0 {
+                return Err(ApiError::NotFound("partner kit item"));
+            }
+            audit::record(
+                conn,
+                caller.by(now),
+                Change {
+                    action: "partner_kit.withdrawn",
+                    target_type: "partner_kit_item",
+                    target_id: &id,
+                    ..Change::default()
+                },
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
