@@ -13,7 +13,7 @@ use tests::{PNG, TestApp};
 
 const TABLE: &str = include_str!("authz_matrix.toml");
 
-const CALLERS: [&str; 10] = [
+const CALLERS: [&str; 12] = [
     "anonymous",
     "platform",
     "a_admin",
@@ -22,6 +22,8 @@ const CALLERS: [&str; 10] = [
     "a_marketing",
     "b_admin",
     "customer_admin",
+    "a_acting",
+    "a_guest",
     "deactivated",
     "revoked",
 ];
@@ -33,6 +35,9 @@ struct Fixture {
     shop: String,
     bea: String,
     cara: String,
+    grant: String,
+    request: String,
+    kit_item: String,
 }
 
 fn letters(mut n: usize) -> String {
@@ -133,6 +138,64 @@ async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
         .unwrap();
     expect_ok(upload, "logo").await;
 
+    // Delegated access: bea holds a managing grant into the shop and is switched in; ulla is
+    // the shop's guest (read-only), switched in; a request for bea is pending with cara.
+    let terms = |user: &str, role: &str, permissions: Value| {
+        json!({"user_id": user, "customer_id": shop, "profile": "Consultant", "role": role,
+               "permissions": permissions})
+    };
+    let grant = expect_ok(
+        app.post_as(
+            &a_admin,
+            "/grants",
+            &terms(&bea, "admin", json!(["manage_entities"])),
+        )
+        .await,
+        "grant",
+    )
+    .await;
+    let guest = json!({"email": format!("ulla{n}@a.example"), "profile": "Guest", "role": "user",
+                       "permissions": ["view_entities"]});
+    expect_ok(
+        app.post_as(&cara_session, "/account/guests", &guest).await,
+        "guest",
+    )
+    .await;
+    let request = expect_ok(
+        app.post_as(
+            &a_admin,
+            "/access-requests",
+            &terms(&bea, "user", json!(["view_entities"])),
+        )
+        .await,
+        "request",
+    )
+    .await;
+    let kit = Form::new()
+        .text("title", "Brochure")
+        .part("file", Part::bytes(b"%PDF-1.7".to_vec()).file_name("b.pdf"));
+    let kit_item = expect_ok(
+        app.bearer(Method::POST, "/partner-kit", &platform.access_token)
+            .multipart(kit)
+            .send()
+            .await
+            .unwrap(),
+        "kit",
+    )
+    .await;
+    let into_shop = json!({"customer_id": shop});
+    let acting = expect_ok(
+        app.post_as(&bea_session, "/auth/switch", &into_shop).await,
+        "switch",
+    )
+    .await;
+    let guest_inside = expect_ok(
+        app.post_as(&ulla_session, "/auth/switch", &into_shop).await,
+        "guest switch",
+    )
+    .await;
+    let token = |v: &Value| v["access_token"].as_str().unwrap().to_owned();
+
     let tokens = BTreeMap::from([
         ("platform", platform.access_token),
         ("a_admin", a_admin.access_token),
@@ -141,6 +204,8 @@ async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
         ("a_marketing", mark.access_token),
         ("b_admin", b_admin.access_token),
         ("customer_admin", cara_session.access_token),
+        ("a_acting", token(&acting)),
+        ("a_guest", token(&guest_inside)),
         ("deactivated", dave_session.access_token),
         ("revoked", revoked.access_token),
     ]);
@@ -150,6 +215,9 @@ async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
         shop,
         bea,
         cara,
+        grant: grant["id"].as_str().unwrap().to_owned(),
+        request: request["id"].as_str().unwrap().to_owned(),
+        kit_item: kit_item["id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -183,6 +251,10 @@ fn concrete(template: &str, fixture: &Fixture) -> String {
         .replace("{slot}", "logo")
         .replace("{token}", "an-unknown-token")
         .replace("{session_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{grant_id}", &fixture.grant)
+        .replace("{request_id}", &fixture.request)
+        .replace("{item_id}", &fixture.kit_item)
+        .replace("{bea}", &fixture.bea)
 }
 
 /// What the answer means for authorization.
@@ -270,7 +342,7 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                 let body = entry.get("body").and_then(|v| v.as_str()).unwrap_or("{}");
                 request = request
                     .header("content-type", "application/json")
-                    .body(body.to_owned());
+                    .body(concrete(body, &fixture));
             }
             let status = request.send().await.unwrap().status();
             calls += 1;
