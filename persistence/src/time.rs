@@ -10,3 +10,10 @@ pub fn to_db(at: DateTime<Utc>) -> NaiveDateTime {
 pub fn from_db(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
+
+/// Whether both backends can store and compare `at` (years 1 to 9999): an instant outside is a
+/// client's mistake, to be refused before it reaches a query.
+pub fn storable(at: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (1..=9999).contains(&at.year())
+}

@@ -435,6 +435,9 @@ async fn list_requests(
     let before = match page.after.as_deref().filter(|c| !c.is_empty()) {
         Some(cursor) => {
             let (at, id): (DateTime<Utc>, String) = paging::decode_value(cursor)?;
+            if !persistence::time::storable(at) {
+                return Err(paging::not_a_cursor());
+            }
             Some((to_db(at), id))
         }
         None => None,

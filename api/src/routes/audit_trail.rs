@@ -107,6 +107,13 @@ fn text(value: Option<String>) -> Option<String> {
 /// customer admin its account's, a platform admin all.
 fn filter_for(caller: &Caller, query: AuditQuery) -> Result<AuditFilter, ApiError> {
     caller.authorize(Action::ReadAudit, "audit trail")?;
+    for (name, at) in [("from", query.from), ("until", query.until)] {
+        if at.is_some_and(|at| !persistence::time::storable(at)) {
+            return Err(ApiError::InvalidQuery(format!(
+                "`{name}` must lie between the years 1 and 9999"
+            )));
+        }
+    }
     let mut filter = AuditFilter {
         customer_id: text(query.customer_id).map(|c| c.to_ascii_uppercase()),
         actor_user_id: text(query.actor),
