@@ -655,6 +655,10 @@ impl persistence::TransactionError for ApiError {
     fn is_serialization_failure(&self) -> bool {
         matches!(self, ApiError::Database(e) if e.is_serialization_failure())
     }
+
+    fn is_unique_violation(&self) -> bool {
+        matches!(self, ApiError::Database(e) if e.is_unique_violation())
+    }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {

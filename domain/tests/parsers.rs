@@ -1,6 +1,7 @@
 //! Every parser of outside input, fed arbitrary text: it never panics, and what it accepts it
 //! accepts again in its canonical form, unchanged (parsing is idempotent).
 
+use domain::access::{GrantRole, Permission, Permissions, duration_hours};
 use domain::catalogue::{CatalogueCode, CatalogueKind};
 use domain::customer::{
     AccountState, AccountType, BillingRecipient, CustomerRef, CustomerStatus, LicenceType, Termset,
@@ -85,5 +86,28 @@ proptest! {
         exact!(LicenceType);
         exact!(CatalogueKind);
         exact!(CustomerStatus);
+        exact!(GrantRole);
+        exact!(Permission);
+    }
+
+    #[test]
+    fn grant_permissions(
+        codes in proptest::collection::vec(
+            prop_oneof!["view_entities", "manage_entities", "\\PC{0,16}"], 0..5),
+        admin in any::<bool>(),
+    ) {
+        let role = if admin { GrantRole::Admin } else { GrantRole::User };
+        if let Ok(set) = Permissions::parse(role, &codes) {
+            prop_assert!(!set.codes().is_empty());
+            prop_assert!(admin || !set.allows(Permission::ManageEntities));
+            let again = Permissions::parse(role, &set.codes()).expect("the canonical form parses");
+            prop_assert_eq!(again, set);
+        }
+    }
+
+    #[test]
+    fn durations(hours in any::<i64>()) {
+        let accepted = duration_hours(hours).is_ok();
+        prop_assert_eq!(accepted, (1..=i64::from(domain::access::MAX_DURATION_HOURS)).contains(&hours));
     }
 }

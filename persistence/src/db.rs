@@ -277,8 +277,15 @@ impl Db {
                     outcome
                 }
             };
+            // Under SERIALIZABLE a unique violation may be a concurrent transaction's insert of a
+            // key this one looked for and did not see: run again, it sees that row and answers
+            // as the rule says (a genuine clash fails the same way again and is returned).
+            let postgres = matches!(conn, DbConnection::Postgres(_));
+            let retry = |error: &E| {
+                error.is_serialization_failure() || (postgres && error.is_unique_violation())
+            };
             match outcome {
-                Err(error) if error.is_serialization_failure() && attempt < RUN_ALONE_FROM => {
+                Err(error) if retry(&error) && attempt < RUN_ALONE_FROM => {
                     tracing::debug!(
                         attempt,
                         "serialization failure; running the transaction again"
@@ -384,9 +391,18 @@ fn run_once<T, E: TransactionError>(
 /// was a serialization failure (worth running the transaction again).
 pub trait TransactionError: From<DbError> {
     fn is_serialization_failure(&self) -> bool;
+
+    /// Whether it holds a database error for a broken unique constraint.
+    fn is_unique_violation(&self) -> bool {
+        false
+    }
 }
 
 impl TransactionError for DbError {
+    fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Query(error) if crate::is_unique_violation(error))
+    }
+
     fn is_serialization_failure(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
         matches!(

@@ -10,7 +10,7 @@ usage: tests/schemathesis/run.py BINARY DATABASE_URL [MAX_EXAMPLES]
   any unsupported method that is not answered 405 with Allow. A failure prints the case and the
   curl command that reproduces it; the seed is fixed, so a rerun generates the same cases.
 """
-import json, os, subprocess, sys, tempfile
+import glob, json, os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
 from hub import PASSWORD, call, enrol, fresh_database, serve  # noqa: E402
@@ -25,6 +25,36 @@ def login(base, account_id, logon, recovery_codes):
                                                   "password": PASSWORD, "code": recovery_codes.pop()})
     assert status == 200, body
     return json.loads(body)["access_token"]
+
+def invitation_link(mail_dir, recipient):
+    """The invitation link of the newest email to `recipient` (delivered as .eml within seconds)."""
+    for _ in range(50):
+        for path in sorted(glob.glob(f"{mail_dir}/**/*.eml", recursive=True), key=os.path.getmtime, reverse=True):
+            text = open(path, encoding="utf-8", errors="replace").read()
+            found = re.search(r"(http\S+/invitations/[A-Za-z0-9_-]+)", text.replace("=\r\n", "").replace("=\n", ""))
+            if recipient in text and found:
+                return found.group(1)
+        time.sleep(0.2)
+    raise SystemExit(f"no invitation email to {recipient}")
+
+def inside_a_customer(base, mail_dir, partner_token):
+    """Tokens of the callers on the customer's side: an admin of one of PARTDEMO's Pre-Sales
+    customers, and PARTDEMO's admin switched into it with a grant that manages entities."""
+    _, _, page = call(f"{base}/customers?status=pre_sales&active=true&limit=1", token=partner_token)
+    customer = json.loads(page)["items"][0]["id"]
+    email = "fuzz@customer.example"
+    status, _, body = call(f"{base}/customers/{customer}/admins", {"name": "Fuzz Admin", "email": email}, partner_token)
+    assert status == 201, body
+    _, codes = enrol(base, invitation_link(mail_dir, email))
+    customer_token = login(base, customer, email, codes)
+    _, _, me = call(f"{base}/me", token=partner_token)
+    grant = {"user_id": json.loads(me)["user"]["id"], "customer_id": customer, "profile": "Fuzz",
+             "role": "admin", "permissions": ["manage_entities"]}
+    status, _, body = call(f"{base}/grants", grant, partner_token)
+    assert status == 201, body
+    status, _, body = call(f"{base}/auth/switch", {"customer_id": customer}, partner_token)
+    assert status == 200, body
+    return customer_token, json.loads(body)["access_token"]
 
 def main(binary, database_url, examples):
     database_url = fresh_database(database_url, "ph_api_fuzz")
@@ -44,10 +74,15 @@ def main(binary, database_url, examples):
     try:
         _, root_codes = enrol(base, root_link)
         _, partner_codes = enrol(base, partner_link)
+        partner_token = login(base, "PARTDEMO", "admin@demo.example", partner_codes)
+        customer_token, acting_token = inside_a_customer(base, f"{work}/mail", partner_token)
+        # The partner admin runs last: nothing it does can end the sessions before it.
         callers = {
             "anonymous": None,
+            "partner admin acting in a customer": acting_token,
+            "customer admin": customer_token,
             "platform admin": login(base, "PLATFORM", "root@platform.example", root_codes),
-            "partner admin": login(base, "PARTDEMO", "admin@demo.example", partner_codes),
+            "partner admin": partner_token,
         }
         for name, token in callers.items():
             print(f"== schemathesis as {name} on {database_url.split(':')[0]} ==", flush=True)
