@@ -40,7 +40,7 @@ def invitation_link(mail_dir, recipient):
 def inside_a_customer(base, mail_dir, partner_token):
     """Tokens of the callers on the customer's side: an admin of one of PARTDEMO's Pre-Sales
     customers, and PARTDEMO's admin switched into it with a grant that manages entities."""
-    _, _, page = call(f"{base}/customers?status=pre_sales&active=true&limit=1", token=partner_token)
+    _, _, page = call(f"{base}/customers?status=pre_sales&active=true&requires_access_permission=false&limit=1", token=partner_token)
     customer = json.loads(page)["items"][0]["id"]
     email = "fuzz@customer.example"
     status, _, body = call(f"{base}/customers/{customer}/admins", {"name": "Fuzz Admin", "email": email}, partner_token)
