@@ -79,8 +79,10 @@ browser-test: $(PLAYWRIGHT) ## Swagger UI in Debian's Chromium: authorize, try G
 	python3 tests/browser/run.py target/debug/partner-hub sqlite
 	python3 tests/browser/run.py target/debug/partner-hub $(PG_URL)
 
-bench: ## performance benchmarks (issue: Performance)
-	@echo "no benchmarks yet"
+bench: ## the Performance table, SQLite and PostgreSQL (PG_URL) side by side, into bench/RESULTS.md
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(CARGO) build -q --release -p api --bin partner-hub
+	python3 bench/run.py target/release/partner-hub $(PG_URL) $(or $(CUSTOMERS),100000)
 
 ci: fmt-check lint spec-lint test api-fuzz browser-test ## what .ci/run runs
 

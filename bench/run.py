@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""`make bench`: the Performance issue's table, SQLite and PostgreSQL side by side.
+
+usage: bench/run.py BINARY PG_URL [CUSTOMERS]
+  For each backend: generates the demo dataset once (cached under target/bench/ by a
+  fingerprint of the binary's migrations and the dataset's size), starts the release server on
+  it, and drives it with wrk (one thread: wrk shares the machine's cores with the server). Each
+  figure is the median of 3 runs. Prints the table and writes it to bench/RESULTS.md.
+"""
+import hashlib, json, os, platform, re, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hub import PASSWORD, call, enrol, serve, totp  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+CACHE = os.path.join(ROOT, "target", "bench")
+RUNS = 3
+SECONDS = 5
+PORT = 18099
+BASE = f"http://127.0.0.1:{PORT}"
+LISTING = "status=onboarding&sort=name&limit=50"
+
+def fingerprint(customers):
+    digest = hashlib.sha256(f"{customers}".encode())
+    for folder, _, files in sorted(os.walk(os.path.join(ROOT, "migrations"))):
+        for name in sorted(files):
+            digest.update(open(os.path.join(folder, name), "rb").read())
+    digest.update(open(os.path.join(ROOT, "api", "src", "demo.rs"), "rb").read())
+    return digest.hexdigest()[:12]
+
+def dataset(binary, backend, pg_url, customers):
+    """(database URL, env, TOTP secret) of a generated dataset, made once per fingerprint."""
+    fp = fingerprint(customers)
+    os.makedirs(CACHE, exist_ok=True)
+    if backend == "sqlite":
+        url = f"sqlite://{CACHE}/hub-{fp}.db"
+    else:
+        base, _, _ = pg_url.rpartition("/")
+        url = f"{base}/ph_bench_{fp}"
+    key = os.path.join(CACHE, "signing.key")
+    env = dict(os.environ, PH_DATABASE_URL=url, PH_SIGNING_KEY_FILE=key, PH_MAIL_DIR=f"{CACHE}/mail",
+               PH_BIND=f"127.0.0.1:{PORT}", PH_AUTH_RATE_PER_MINUTE="0", PH_LOG="warn",
+               PH_LOCKOUT_AFTER="1000000000")
+    marker = os.path.join(CACHE, f"{backend}-{fp}.json")
+    if os.path.exists(marker):
+        return url, env, json.load(open(marker))
+    if backend == "postgres":
+        for sql in [f"DROP DATABASE IF EXISTS ph_bench_{fp} WITH (FORCE)", f"CREATE DATABASE ph_bench_{fp}"]:
+            subprocess.run(["psql", "-q", pg_url, "-c", sql], check=True)
+    elif os.path.exists(url[len("sqlite://"):]):
+        os.remove(url[len("sqlite://"):])
+    started = time.perf_counter()
+    out = subprocess.run([binary, "demo", "--customers", str(customers), "--partners", "200"], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    generated = time.perf_counter() - started
+    server = serve(binary, env, BASE)
+    try:
+        secret, _ = enrol(BASE, out.strip().splitlines()[-1])
+    finally:
+        server.terminate(); server.wait()
+    facts = {"secret": secret, "generated_s": round(generated, 1)}
+    json.dump(facts, open(marker, "w"))
+    return url, env, facts
+
+def login(secret):
+    """An access token of PARTDEMO's admin; waits for a TOTP step not used yet."""
+    time.sleep(30 - time.time() % 30 + 0.3)
+    status, _, body = call(f"{BASE}/auth/login", {"account_id": "PARTDEMO", "logon": "admin@demo.example",
+                                                  "password": PASSWORD, "code": totp(secret, time.time())})
+    assert status == 200, body
+    return json.loads(body)
+
+def wrk(path, token, connections, script=None, seconds=SECONDS):
+    """(requests per second, p99 ms) of one wrk run."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "-H", f"Authorization: Bearer {token}"]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run(command + [BASE + path], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    assert not errors, f"{path}: {errors.group(0)}"
+    return rate, p99
+
+def median_of(runs):
+    rates, p99s = zip(*runs)
+    return statistics.median(rates), statistics.median(p99s)
+
+def rss_kib(pid, field="VmRSS:"):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+def measure(binary, backend, pg_url, customers, work):
+    url, env, facts = dataset(binary, backend, pg_url, customers)
+    started = time.perf_counter()
+    server = serve(binary, env, BASE)
+    ready = time.perf_counter() - started
+    results = {"generated_s": facts["generated_s"], "ready_s": ready}
+    try:
+        time.sleep(1)
+        results["idle_rss_mb"] = rss_kib(server.pid) / 1024
+        tokens = login(facts["secret"])
+        token = tokens["access_token"]
+        listing = f"/customers?{LISTING}"
+        results["L1"] = median_of([wrk(listing, token, 1) for _ in range(RUNS)])
+        results["L2"] = median_of([wrk(listing, token, 32) for _ in range(RUNS)])
+        results["load_rss_mb"] = rss_kib(server.pid, "VmHWM:") / 1024
+        after, rows = "", 0
+        while rows < 8000:
+            _, _, body = call(f"{BASE}{listing}{after}", token=token)
+            page = json.loads(body)
+            rows += len(page["items"])
+            after = "&after=" + page["next"]
+        deep = listing + after
+        results["L3_1"] = median_of([wrk(deep, token, 1) for _ in range(RUNS)])
+        results["L3_32"] = median_of([wrk(deep, token, 32) for _ in range(RUNS)])
+        results["L4"] = median_of([wrk("/customers?name=dental&limit=50", token, 1) for _ in range(RUNS)])
+        # A1: the listing while 16 connections log in (argon2id runs for every attempt).
+        login_script = os.path.join(work, "login.lua")
+        open(login_script, "w").write(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            'wrk.body = \'{"account_id": "PARTDEMO", "logon": "admin@demo.example", '
+            '"password": "not the password", "code": "000000"}\'\n'
+            'done = function() end\n')
+        runs = []
+        for _ in range(RUNS):
+            logins = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{SECONDS + 2}s", "-s", login_script,
+                                       BASE + "/auth/login"], stdout=subprocess.DEVNULL)
+            time.sleep(1)
+            runs.append(wrk(listing, token, 32))
+            logins.wait()
+        results["A1"] = median_of(runs)
+        # G1: switching into a customer (grant check, token, session and audit rows).
+        _, _, me = call(f"{BASE}/me", token=token)
+        user_id = json.loads(me)["user"]["id"]
+        _, _, page = call(f"{BASE}/customers?status=demo&requires_access_permission=false&active=true&limit=1",
+                          token=token)
+        customer = json.loads(page)["items"][0]["id"]
+        call(f"{BASE}/grants", {"user_id": user_id, "customer_id": customer, "profile": "Bench",
+                                 "role": "admin", "permissions": ["manage_entities"]}, token)
+        switch_script = os.path.join(work, "switch.lua")
+        open(switch_script, "w").write(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.body = \'{{"customer_id": "{customer}"}}\'\n')
+        results["G1"] = median_of([wrk("/auth/switch", token, 1, switch_script) for _ in range(RUNS)])
+        # E1: exporting 100 000 rows to XLSX, and what it costs the server in memory.
+        times, growth = [], []
+        for _ in range(RUNS):
+            before = rss_kib(server.pid)
+            started = time.perf_counter()
+            status, _, _ = call(f"{BASE}/customers/export.xlsx", token=token)
+            assert status == 200
+            times.append(time.perf_counter() - started)
+            growth.append((rss_kib(server.pid, "VmHWM:") - before) / 1024)
+        results["E1"] = (statistics.median(times), max(growth))
+    finally:
+        server.terminate(); server.wait()
+    return results
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+def main(binary, pg_url, customers):
+    work = tempfile.mkdtemp(prefix="ph-bench-")
+    backends = {name: measure(binary, name, pg_url, customers, work) for name in ["sqlite", "postgres"]}
+    s, p = backends["sqlite"], backends["postgres"]
+    mark = lambda ok: "met" if ok else "**not met**"
+    rows = [
+        ("L1", "listing p99, 1 connection (ms)", f"{s['L1'][1]:.2f}", f"{p['L1'][1]:.2f}",
+         "≤ 1.5 / ≤ 2.5", mark(s["L1"][1] <= 1.5 and p["L1"][1] <= 2.5)),
+        ("L2", "listing at 32 connections (req/s; p99 ms)", f"{s['L2'][0]:.0f}; {s['L2'][1]:.1f}",
+         f"{p['L2'][0]:.0f}; {p['L2'][1]:.1f}", "≥ 4 000 / ≥ 2 500; ≤ 25 / 40",
+         mark(s["L2"][0] >= 4000 and p["L2"][0] >= 2500 and s["L2"][1] <= 25 and p["L2"][1] <= 40)),
+        ("L3", "page after 8 000 rows: p99 1 conn (ms); req/s 32 conn",
+         f"{s['L3_1'][1]:.2f}; {s['L3_32'][0]:.0f}", f"{p['L3_1'][1]:.2f}; {p['L3_32'][0]:.0f}",
+         "within 20 % of L1, L2",
+         mark(all(b["L3_1"][1] <= 1.2 * b["L1"][1] and b["L3_32"][0] >= 0.8 * b["L2"][0] for b in (s, p)))),
+        ("L4", "name contains, p99 1 connection (ms)", f"{s['L4'][1]:.2f}", f"{p['L4'][1]:.2f}", "≤ 10",
+         mark(s["L4"][1] <= 10 and p["L4"][1] <= 10)),
+        ("F1", "in-process floor", "not measured yet", "not measured yet", "L2 CPU ≤ 1.5 × F1", "**not met**"),
+        ("P1", "against PocketBase", "not measured yet", "not measured yet", "≥ 3 × / ≥ 2 ×", "**not met**"),
+        ("E1", "export 100 000 rows XLSX (s; RSS growth MB)", f"{s['E1'][0]:.2f}; {s['E1'][1]:.0f}",
+         f"{p['E1'][0]:.2f}; {p['E1'][1]:.0f}", "≤ 2 s; ≤ 50 MB",
+         mark(all(b["E1"][0] <= 2 and b["E1"][1] <= 50 for b in (s, p)))),
+        ("A1", "L2 during 16 connections of logins (req/s; p99 ms)", f"{s['A1'][0]:.0f}; {s['A1'][1]:.1f}",
+         f"{p['A1'][0]:.0f}; {p['A1'][1]:.1f}", "≥ 50 % of L2; p99 ≤ 2 × L2",
+         mark(all(b["A1"][0] >= 0.5 * b["L2"][0] and b["A1"][1] <= 2 * b["L2"][1] for b in (s, p)))),
+        ("S1", "ready (s); idle RSS (MB); RSS under L2 (MB)",
+         f"{s['ready_s']:.2f}; {s['idle_rss_mb']:.0f}; {s['load_rss_mb']:.0f}",
+         f"{p['ready_s']:.2f}; {p['idle_rss_mb']:.0f}; {p['load_rss_mb']:.0f}", "≤ 1 s; ≤ 30; ≤ 150",
+         mark(all(b["ready_s"] <= 1 and b["idle_rss_mb"] <= 30 and b["load_rss_mb"] <= 150 for b in (s, p)))),
+        ("G1", "switch into a customer, p99 1 connection (ms)", f"{s['G1'][1]:.2f}", f"{p['G1'][1]:.2f}", "≤ 3",
+         mark(s["G1"][1] <= 3 and p["G1"][1] <= 3)),
+        ("D", "generate the dataset (s)", f"{s['generated_s']}", f"{p['generated_s']}", "≤ 60 on SQLite",
+         mark(s["generated_s"] <= 60)),
+    ]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    lines = [
+        f"# Benchmark results", "",
+        f"Commit `{commit}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, "
+        f"{cpu_model()}. {customers:,} customers in PARTDEMO + 199 × 50; wrk with one thread on the same "
+        f"machine, {SECONDS} s per run; each figure the median of {RUNS} runs. Query: `{LISTING}`.", "",
+        "| id | what | SQLite | PostgreSQL | target | |", "|---|---|---|---|---|---|",
+    ] + [f"| {' | '.join(row)} |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    history = os.path.join(ROOT, "bench", "RESULTS.md")
+    previous = open(history).read().split("\n## History\n", 1) if os.path.exists(history) else ["", ""]
+    notes = previous[1] if len(previous) > 1 else ""
+    open(history, "w").write(text + "\n## History\n" + notes)
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100_000)
