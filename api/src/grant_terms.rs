@@ -7,6 +7,7 @@ use domain::access::{GrantRole, Permissions};
 use domain::ids::{DisplayName, Invalid, PartnerId};
 use domain::role::Role;
 use persistence::DbConnection;
+use persistence::access::Narrowing;
 use persistence::users::{self, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -88,27 +89,46 @@ pub struct PartnerUserRef {
     pub email: String,
 }
 
-/// The users `ids` name, looked up in one query.
-pub fn user_refs(
+/// `rows` shown with the partner user each names, the users looked up in one query.
+pub fn with_users<R, T>(
     conn: &mut DbConnection,
-    ids: Vec<String>,
-) -> Result<std::collections::HashMap<String, PartnerUserRef>, ApiError> {
-    let mut ids = ids;
+    rows: Vec<R>,
+    user_of: impl Fn(&R) -> &String,
+    show: impl Fn(R, PartnerUserRef) -> T,
+) -> Result<Vec<T>, ApiError> {
+    let mut ids: Vec<String> = rows.iter().map(|r| user_of(r).clone()).collect();
     ids.sort();
     ids.dedup();
-    Ok(users::find_many(conn, &ids)?
+    let mut refs: std::collections::HashMap<String, PartnerUserRef> = users::find_many(conn, &ids)?
         .into_iter()
         .map(|u| {
-            (
-                u.id.clone(),
-                PartnerUserRef {
-                    id: u.id,
-                    name: u.name,
-                    email: u.email,
-                },
-            )
+            let user = PartnerUserRef {
+                id: u.id,
+                name: u.name,
+                email: u.email,
+            };
+            (user.id.clone(), user)
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = user_of(&row).clone();
+            let user = refs.remove(&id).unwrap_or_else(|| unknown_user(&id));
+            show(row, user)
         })
         .collect())
+}
+
+/// A listing's narrowing from its query: an empty parameter counts as absent, customer IDs are
+/// compared in their stored upper case.
+pub fn narrowing(customer_id: Option<String>, user_id: Option<String>) -> Narrowing {
+    Narrowing {
+        customer_id: customer_id
+            .filter(|c| !c.is_empty())
+            .map(|c| c.to_ascii_uppercase()),
+        user_id: user_id.filter(|u| !u.is_empty()),
+    }
 }
 
 pub fn unknown_user(id: &str) -> PartnerUserRef {

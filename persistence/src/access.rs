@@ -214,7 +214,7 @@ pub fn release_pending_slot(conn: &mut DbConnection, id: &str) -> QueryResult<()
         .map(drop)
 }
 
-/// Records the decision on a pending request.
+/// Records the decision on a pending request; returns the request as it now is.
 pub fn decide_request(
     conn: &mut DbConnection,
     id: &str,
@@ -223,7 +223,7 @@ pub fn decide_request(
     at: NaiveDateTime,
     message: Option<&str>,
     grant_id: Option<&str>,
-) -> QueryResult<()> {
+) -> QueryResult<RequestRow> {
     diesel::update(access_requests::table.find(id))
         .set((
             access_requests::decision.eq(decision),
@@ -233,8 +233,11 @@ pub fn decide_request(
             access_requests::grant_id.eq(grant_id),
             access_requests::pending_key.eq(None::<String>),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    access_requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(conn)
 }
 
 /// What a listing of requests shows of their state. Pending and expired are both stored as

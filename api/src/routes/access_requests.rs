@@ -11,7 +11,7 @@ use domain::access::{self as rules, Permissions, approval_narrows};
 use domain::ids::AccountId;
 use domain::policy::Action;
 use domain::request::{self, Decision, RequestError, RequestState};
-use persistence::access::{self as store, Narrowing, RequestRow, Scope, StateFilter};
+use persistence::access::{self as store, RequestRow, Scope, StateFilter};
 use persistence::customers::CustomerRow;
 use persistence::time::{from_db, to_db};
 use persistence::users::{self, UserFilter, UserRow};
@@ -129,16 +129,12 @@ fn shown(
     rows: Vec<RequestRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AccessRequest>, ApiError> {
-    let mut refs = grant_terms::user_refs(conn, rows.iter().map(|r| r.user_id.clone()).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let user = refs
-                .remove(&row.user_id)
-                .unwrap_or_else(|| grant_terms::unknown_user(&row.user_id));
-            AccessRequest::of(row, user, now)
-        })
-        .collect())
+    grant_terms::with_users(
+        conn,
+        rows,
+        |r| &r.user_id,
+        |row, user| AccessRequest::of(row, user, now),
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -442,13 +438,7 @@ async fn list_requests(
         }
         None => None,
     };
-    let narrowing = Narrowing {
-        customer_id: filter
-            .customer_id
-            .filter(|c| !c.is_empty())
-            .map(|c| c.to_ascii_uppercase()),
-        user_id: filter.user_id.filter(|u| !u.is_empty()),
-    };
+    let narrowing = grant_terms::narrowing(filter.customer_id, filter.user_id);
     let (items, next) = web::block(move || {
         state.db.read(|conn| {
             let mut rows = store::list_requests(
@@ -655,7 +645,7 @@ async fn cancel_request(
             let scope = Scope::Partner(partner.as_str().to_owned());
             let before = load_request(conn, &scope, &id)?;
             still_pending(&before, now)?;
-            store::decide_request(
+            let after = store::decide_request(
                 conn,
                 &before.id,
                 "cancelled",
@@ -664,8 +654,6 @@ async fn cancel_request(
                 None,
                 None,
             )?;
-            let after = store::find_request(conn, &before.id)?
-                .ok_or_else(|| ApiError::internal("the request vanished"))?;
             audit_request(
                 conn,
                 caller.by(now),
@@ -797,7 +785,7 @@ async fn approve_request(
                 }
                 None => store::insert_grant(conn, &grant)?,
             }
-            store::decide_request(
+            let after = store::decide_request(
                 conn,
                 &before.id,
                 "approved",
@@ -806,8 +794,6 @@ async fn approve_request(
                 message.as_deref(),
                 Some(&grant.id),
             )?;
-            let after = store::find_request(conn, &before.id)?
-                .ok_or_else(|| ApiError::internal("the request vanished"))?;
             audit_request(
                 conn,
                 caller.by(now),
@@ -866,7 +852,7 @@ async fn deny_request(
     let denied = web::block(move || {
         state.db.transaction(|conn| {
             let before = decidable(conn, &caller, &id, now)?;
-            store::decide_request(
+            let after = store::decide_request(
                 conn,
                 &before.id,
                 "denied",
@@ -875,8 +861,6 @@ async fn deny_request(
                 message.as_deref(),
                 None,
             )?;
-            let after = store::find_request(conn, &before.id)?
-                .ok_or_else(|| ApiError::internal("the request vanished"))?;
             audit_request(
                 conn,
                 caller.by(now),

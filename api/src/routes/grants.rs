@@ -11,7 +11,7 @@ use domain::access::{self, GrantPath, grant_live};
 use domain::customer::CustomerStatus;
 use domain::ids::{AccountId, CustomerId, Email, PartnerId};
 use domain::policy::Action;
-use persistence::access::{self as store, GrantRow, Narrowing, Scope};
+use persistence::access::{self as store, GrantRow, Scope};
 use persistence::customers::{self, CustomerRow};
 use persistence::time::{from_db, to_db};
 use persistence::{DbConnection, users};
@@ -102,16 +102,12 @@ pub fn shown(
     rows: Vec<GrantRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Grant>, ApiError> {
-    let mut refs = grant_terms::user_refs(conn, rows.iter().map(|r| r.user_id.clone()).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let user = refs
-                .remove(&row.user_id)
-                .unwrap_or_else(|| grant_terms::unknown_user(&row.user_id));
-            Grant::of(row, user, now)
-        })
-        .collect())
+    grant_terms::with_users(
+        conn,
+        rows,
+        |g| &g.user_id,
+        |row, user| Grant::of(row, user, now),
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -341,13 +337,7 @@ async fn list_grants(
     let scope = scope(&caller, Action::OverseeAccess)?;
     let (limit, after) = (page.limit()?, page.after()?);
     let filter = filter.into_inner();
-    let narrowing = Narrowing {
-        customer_id: filter
-            .customer_id
-            .filter(|c| !c.is_empty())
-            .map(|c| c.to_ascii_uppercase()),
-        user_id: filter.user_id.filter(|u| !u.is_empty()),
-    };
+    let narrowing = grant_terms::narrowing(filter.customer_id, filter.user_id);
     let now = state.clock.now();
     let (items, next) = web::block(move || {
         state.db.read(|conn| {
