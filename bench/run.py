@@ -95,6 +95,12 @@ def rss_kib(pid, field="VmRSS:"):
                 return int(line.split()[1])
     return 0
 
+def reset_peak(pid):
+    """Starts VmHWM afresh at the current RSS, so a peak is the measured step's own (the login
+    storm of A1 runs before E1)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as clear:
+        clear.write("5")
+
 def measure(binary, backend, pg_url, customers, work):
     url, env, facts = dataset(binary, backend, pg_url, customers)
     started = time.perf_counter()
@@ -151,6 +157,7 @@ def measure(binary, backend, pg_url, customers, work):
         # E1: exporting 100 000 rows to XLSX, and what it costs the server in memory.
         times, growth = [], []
         for _ in range(RUNS):
+            reset_peak(server.pid)
             before = rss_kib(server.pid)
             started = time.perf_counter()
             status, _, _ = call(f"{BASE}/customers/export.xlsx", token=token)

@@ -848,39 +848,11 @@ impl From<CustomerRow> for Customer {
     }
 }
 
-/// `rows` as the caller sees them: `can_access` says where it holds a live grant into an active
-/// customer (one query for the whole page).
-pub fn shown_to(
-    conn: &mut persistence::DbConnection,
-    user_id: &str,
-    rows: Vec<CustomerRow>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Customer>, ApiError> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter(|r| r.active)
-        .map(|r| r.id.clone())
-        .collect();
-    let open: std::collections::HashSet<String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        persistence::access::live_grant_customers(
-            conn,
-            user_id,
-            &ids,
-            persistence::time::to_db(now),
-        )?
-        .into_iter()
-        .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let can_access = row.active && open.contains(&row.id);
-            Customer {
-                can_access,
-                ..Customer::from(row)
-            }
-        })
-        .collect())
+/// The customer as a caller sees it: `can_access` when the caller holds a live grant into it
+/// (`live_grant`) and the customer is active.
+pub fn seen(row: CustomerRow, live_grant: bool) -> Customer {
+    Customer {
+        can_access: row.active && live_grant,
+        ..Customer::from(row)
+    }
 }

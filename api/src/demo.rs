@@ -1,19 +1,23 @@
 //! `partner-hub demo`: a realistic dataset, fast — one large partner holding most customers and
 //! many small ones, customers spread over every status, sector, plan and account type, with
-//! entities and users whose counts sit on the customer rows as the API keeps them. Written in
-//! large transactions; deterministic for a given seed so benchmarks compare like with like.
+//! entities and users whose counts sit on the customer rows as the API keeps them, and access
+//! grants and requests (pending, expired, approved) spread over every partner. Written with
+//! multi-row inserts in large transactions; the drawn values are deterministic for a given
+//! seed so benchmarks compare like with like.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::access::{GrantPath, grant_path};
 use domain::customer::{AccountType, CustomerStatus};
 use domain::entity::{GROUP_TYPE, entity_id};
 use domain::ids::{AccountId, CustomerId, DisplayName, Email, Logon, PartnerId};
 use domain::role::Role;
+use persistence::Db;
+use persistence::access::{self, GrantRow, RequestRow};
 use persistence::customers::{self, CustomerRow};
 use persistence::entities::{self, EntityRow};
 use persistence::partners::{self, PartnerRow};
 use persistence::time::to_db;
-use persistence::users;
-use persistence::{Db, DbConnection};
+use persistence::users::{self, UserRow};
 
 use crate::audit::{self, By, Change};
 use crate::auth::caller::RequestMeta;
@@ -110,7 +114,7 @@ pub fn generate(
     let demo_partners: Vec<PartnerRow> = (0..options.partners.max(1))
         .map(|p| partner(p, now))
         .collect();
-    let admin_link = db.transaction(|conn| {
+    let (admin_link, staff) = db.transaction(|conn| {
         if partners::find(conn, "PARTDEMO")?.is_some() {
             return Err(ApiError::Internal(
                 "this database already holds the demo data (partner PARTDEMO)".into(),
@@ -126,7 +130,26 @@ pub fn generate(
             email: parse(Email::parse("admin@demo.example"))?,
             logon: parse(Logon::parse("admin@demo.example"))?,
         };
-        let link = onboarding::invite(conn, settings, by, invitee)?.link;
+        let invited = onboarding::invite(conn, settings, by, invitee)?;
+        let mut staff = Vec::new();
+        let mut people = Vec::new();
+        for (p, row) in demo_partners.iter().enumerate() {
+            let consultant = partner_user(row, "consultant", Role::PartnerUser, now)?;
+            let admin = if p == 0 {
+                invited.user.id.clone()
+            } else {
+                let admin = partner_user(row, "admin", Role::PartnerAdmin, now)?;
+                let id = admin.id.clone();
+                people.push(admin);
+                id
+            };
+            staff.push(Staff {
+                admin,
+                consultant: consultant.id.clone(),
+            });
+            people.push(consultant);
+        }
+        users::insert_many(conn, &people)?;
         audit::record(
             conn,
             by,
@@ -138,11 +161,11 @@ pub fn generate(
                 ..Change::default()
             },
         )?;
-        Ok(link)
+        Ok((invited.link, staff))
     })?;
     let mut number = 0u32;
     let mut total = 0u32;
-    for (index, owner) in demo_partners.iter().enumerate() {
+    for (index, (owner, staff)) in demo_partners.iter().zip(&staff).enumerate() {
         let count = if index == 0 {
             options.customers
         } else {
@@ -152,10 +175,16 @@ pub fn generate(
         while made < count {
             let batch = BATCH.min(count - made);
             let first = number;
+            let mut rows = Rows::default();
+            for n in first..first + batch {
+                customer(&mut rows, options, owner, staff, n, now)?;
+            }
             db.transaction(|conn| {
-                for n in first..first + batch {
-                    customer(conn, options, owner, n, now)?;
-                }
+                customers::insert_many(conn, &rows.customers)?;
+                entities::insert_many(conn, &rows.entities)?;
+                users::insert_many(conn, &rows.users)?;
+                access::insert_requests(conn, &rows.requests)?;
+                access::insert_grants(conn, &rows.grants)?;
                 Ok::<_, ApiError>(())
             })?;
             number += batch;
@@ -163,6 +192,7 @@ pub fn generate(
             total += batch;
         }
     }
+    db.analyze()?;
     Ok(DemoReport {
         partners: u32::try_from(demo_partners.len()).unwrap_or(u32::MAX),
         customers: total,
@@ -172,6 +202,44 @@ pub fn generate(
 
 fn parse<T>(value: Result<T, domain::ids::Invalid>) -> Result<T, ApiError> {
     value.map_err(|e| ApiError::internal(e.message))
+}
+
+/// A demo partner's people: its admin, who asks for access, and a consultant, who holds it.
+struct Staff {
+    admin: String,
+    consultant: String,
+}
+
+/// The rows of one batch of customers, inserted together.
+#[derive(Default)]
+struct Rows {
+    customers: Vec<CustomerRow>,
+    entities: Vec<EntityRow>,
+    users: Vec<UserRow>,
+    grants: Vec<GrantRow>,
+    requests: Vec<RequestRow>,
+}
+
+fn partner_user(
+    partner: &PartnerRow,
+    who: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<UserRow, ApiError> {
+    let email = parse(Email::parse(&format!(
+        "{who}@{}.example",
+        partner.id.to_lowercase()
+    )))?;
+    Ok(onboarding::new_user(
+        Invitee {
+            account: AccountId::Partner(parse(PartnerId::parse(&partner.id))?),
+            role,
+            name: parse(DisplayName::parse(&format!("Demo {who}")))?,
+            logon: Logon::from(&email),
+            email,
+        },
+        now,
+    ))
 }
 
 /// Partner `p`: PARTDEMO the large one, then PARTDEMO1, PARTDEMO2 …, every odd one on price plan.
@@ -259,9 +327,10 @@ fn draw(options: &DemoOptions, n: u32) -> Draw {
 }
 
 fn customer(
-    conn: &mut DbConnection,
+    rows: &mut Rows,
     options: &DemoOptions,
     owner: &PartnerRow,
+    staff: &Staff,
     n: u32,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -348,27 +417,24 @@ fn customer(
         updated_at: at,
         access_permission_locked: false,
     };
-    customers::insert(conn, &row)?;
     let kinds = std::iter::once(GROUP_TYPE).chain(d.types.iter().copied());
     for (number, kind) in (0u16..).zip(kinds) {
-        entities::insert(
-            conn,
-            &EntityRow {
-                id: entity_id(&id, number),
-                customer_id: row.id.clone(),
-                number: i32::from(number),
-                name: if number == 0 {
-                    row.name.clone()
-                } else {
-                    format!("{} {number}", row.name)
-                },
-                entity_type: kind.to_owned(),
-                active: true,
-                created_at: at,
-                updated_at: at,
+        rows.entities.push(EntityRow {
+            id: entity_id(&id, number),
+            customer_id: row.id.clone(),
+            number: i32::from(number),
+            name: if number == 0 {
+                row.name.clone()
+            } else {
+                format!("{} {number}", row.name)
             },
-        )?;
+            entity_type: kind.to_owned(),
+            active: true,
+            created_at: at,
+            updated_at: at,
+        });
     }
+    let first_user = rows.users.len();
     for u in 0..options.users {
         let email = parse(Email::parse(&format!(
             "u{u}@{}.example",
@@ -385,7 +451,83 @@ fn customer(
             logon: Logon::from(&email),
             email,
         };
-        users::insert(conn, &onboarding::new_user(invitee, now))?;
+        rows.users.push(onboarding::new_user(invitee, now));
     }
+    if row.active && n % 5 == 3 {
+        let admin = rows.users.get(first_user).map(|u| u.id.clone());
+        access_rows(rows, &row, d.status, staff, admin, n, now);
+    }
+    rows.customers.push(row);
     Ok(())
+}
+
+/// A fifth of the active customers have partner access: a direct grant where the customer's
+/// status and flag allow one, otherwise a request — half still pending (those asked more than
+/// 24 hours ago have expired), half approved with the grant it made.
+fn access_rows(
+    rows: &mut Rows,
+    customer: &CustomerRow,
+    status: CustomerStatus,
+    staff: &Staff,
+    customer_admin: Option<String>,
+    n: u32,
+    now: DateTime<Utc>,
+) {
+    let user_id = if n % 2 == 0 {
+        &staff.admin
+    } else {
+        &staff.consultant
+    };
+    let at = to_db(now - Duration::hours(i64::from(n % 48)));
+    let grant = |origin: &str, request_id: Option<String>| GrantRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        partner_id: customer.partner_id.clone(),
+        customer_id: customer.id.clone(),
+        user_id: user_id.clone(),
+        profile: "Support".to_owned(),
+        role: "admin".to_owned(),
+        permissions: r#"["manage_entities","view_entities"]"#.to_owned(),
+        expires_at: (n % 3 == 0).then(|| to_db(now + Duration::days(30))),
+        origin: origin.to_owned(),
+        request_id,
+        created_by: Some(staff.admin.clone()),
+        created_at: at,
+        updated_at: at,
+        last_used_at: None,
+    };
+    if grant_path(status, customer.requires_access_permission) == GrantPath::Direct {
+        rows.grants.push(grant("direct", None));
+        return;
+    }
+    let pending = n % 10 < 5;
+    let mut request = RequestRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        partner_id: customer.partner_id.clone(),
+        customer_id: customer.id.clone(),
+        user_id: user_id.clone(),
+        addressed_to: None,
+        profile: "Support".to_owned(),
+        role: "admin".to_owned(),
+        permissions: r#"["manage_entities","view_entities"]"#.to_owned(),
+        duration_hours: Some(720),
+        message: Some("For the quarterly review.".to_owned()),
+        requested_by: staff.admin.clone(),
+        requested_at: at,
+        decision: "pending".to_owned(),
+        decided_by: None,
+        decided_at: None,
+        decision_message: None,
+        grant_id: None,
+        pending_key: Some(access::pending_key(user_id, &customer.id)),
+    };
+    if !pending {
+        let made = grant("request", Some(request.id.clone()));
+        request.decision = "approved".to_owned();
+        request.decided_by = customer_admin;
+        request.decided_at = Some(at);
+        request.grant_id = Some(made.id.clone());
+        request.pending_key = None;
+        rows.grants.push(made);
+    }
+    rows.requests.push(request);
 }

@@ -120,23 +120,25 @@ pub fn grant_for(
         .optional()
 }
 
-/// Of `customer_ids`, those `user_id` holds a grant for that is live at `now`.
-pub fn live_grant_customers(
+/// Whether `user_id` holds a grant into `customer_id` that is live at `now` (the listing asks
+/// the same in its query: `customer_listing::page_seen_by`).
+pub fn holds_live_grant(
     conn: &mut DbConnection,
     user_id: &str,
-    customer_ids: &[String],
+    customer_id: &str,
     now: NaiveDateTime,
-) -> QueryResult<Vec<String>> {
-    access_grants::table
-        .filter(access_grants::user_id.eq(user_id))
-        .filter(access_grants::customer_id.eq_any(customer_ids))
-        .filter(
-            access_grants::expires_at
-                .is_null()
-                .or(access_grants::expires_at.gt(now)),
-        )
-        .select(access_grants::customer_id)
-        .load(conn)
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        access_grants::table
+            .filter(access_grants::user_id.eq(user_id))
+            .filter(access_grants::customer_id.eq(customer_id))
+            .filter(
+                access_grants::expires_at
+                    .is_null()
+                    .or(access_grants::expires_at.gt(now)),
+            ),
+    ))
+    .get_result(conn)
 }
 
 pub fn record_grant_use(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
@@ -187,6 +189,16 @@ pub fn insert_request(conn: &mut DbConnection, request: &RequestRow) -> QueryRes
         .values(request)
         .execute(conn)
         .map(drop)
+}
+
+/// Inserts many grants at once (the demo dataset).
+pub fn insert_grants(conn: &mut DbConnection, rows: &[GrantRow]) -> QueryResult<()> {
+    insert_rows!(conn, access_grants::table, rows)
+}
+
+/// Inserts many requests at once (the demo dataset).
+pub fn insert_requests(conn: &mut DbConnection, rows: &[RequestRow]) -> QueryResult<()> {
+    insert_rows!(conn, access_requests::table, rows)
 }
 
 pub fn find_request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RequestRow>> {

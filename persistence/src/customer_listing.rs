@@ -309,13 +309,18 @@ fn condition(filter: &Filter) -> QueryResult<Condition> {
 }
 
 /// The rows after `after` in `sort` order: see the module's note on empty values.
+///
+/// A page after a key is `column ≥ key AND (column > key OR (column = key AND id > after))`:
+/// the first half is redundant, but it is what lets both databases seek the sort index
+/// straight to the key instead of reading every earlier row of the listing (a page 8 000 rows
+/// deep cost 5× the first one without it on PostgreSQL).
 fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
     let column = sort.column;
     let id = || Value::Text(after.id.clone());
-    let (further, id_further) = if sort.descending {
-        (Cmp::Lt, compare(Column::Id, Cmp::Lt, &id())?)
+    let (bound, further, id_further) = if sort.descending {
+        (Cmp::Le, Cmp::Lt, compare(Column::Id, Cmp::Lt, &id())?)
     } else {
-        (Cmp::Gt, compare(Column::Id, Cmp::Gt, &id())?)
+        (Cmp::Ge, Cmp::Gt, compare(Column::Id, Cmp::Gt, &id())?)
     };
     Ok(match (&after.key, sort.descending) {
         (Some(key), descending) => {
@@ -323,10 +328,12 @@ fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
                 compare(column, further, key)?,
                 Box::new(compare(column, Cmp::Eq, key)?.and(id_further)) as Condition,
             ];
+            let mut seek = vec![compare(column, bound, key)?];
             if column.nullable() && !descending {
                 either.push(is_null(column));
+                seek.push(is_null(column));
             }
-            any(either)
+            Box::new(any(seek).and(any(either)))
         }
         (None, false) => Box::new(is_null(column).and(id_further)),
         (None, true) => any(vec![
@@ -368,6 +375,83 @@ pub fn page(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<CustomerRow>> {
+    ordered(scope, filters, sort, after)?
+        .limit(limit)
+        .select(CustomerRow::as_select())
+        .load(conn)
+}
+
+/// Who looks at a page, for its `can_access` flags.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: String,
+    pub now: NaiveDateTime,
+}
+
+/// [`page`] with, for each row, whether the viewer holds a grant into the customer that is
+/// live at `now` — in the same query (a correlated subquery on the grants' customer index),
+/// not a second one with the page's IDs.
+pub fn page_seen_by(
+    conn: &mut DbConnection,
+    viewer: &Viewer,
+    scope: &Scope,
+    filters: &[Filter],
+    sort: Sort,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<(CustomerRow, bool)>> {
+    let live_grant = LiveGrant {
+        user_id: viewer.user_id.clone(),
+        now: viewer.now,
+    };
+    ordered(scope, filters, sort, after)?
+        .limit(limit)
+        .select((CustomerRow::as_select(), live_grant))
+        .load(conn)
+}
+
+/// Whether the user holds a grant into this row's customer, live at `now`, as a fragment of its
+/// own rather than `sql()`: diesel never caches a statement holding raw SQL, and preparing the
+/// listing's statement anew took a tenth of its CPU.
+#[derive(Debug, Clone, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+struct LiveGrant {
+    user_id: String,
+    now: NaiveDateTime,
+}
+
+impl diesel::Expression for LiveGrant {
+    type SqlType = Bool;
+}
+
+impl diesel::AppearsOnTable<customers::table> for LiveGrant {}
+impl diesel::SelectableExpression<customers::table> for LiveGrant {}
+
+impl diesel::query_builder::QueryFragment<Dialect> for LiveGrant {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
+    ) -> QueryResult<()> {
+        // A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a hashed subplan that
+        // reads every grant the user holds (10 000 for the demo's admin, 9 ms) instead of
+        // probing the grants' customer index once per row of the page (0.3 ms).
+        out.push_sql(
+            "(SELECT 1 FROM access_grants g WHERE g.customer_id = customers.id AND g.user_id = ",
+        );
+        out.push_bind_param::<Text, _>(&self.user_id)?;
+        out.push_sql(" AND (g.expires_at IS NULL OR g.expires_at > ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(") LIMIT 1) IS NOT NULL");
+        Ok(())
+    }
+}
+
+/// The matching rows after `after`, in `sort` order.
+fn ordered<'a>(
+    scope: &Scope,
+    filters: &[Filter],
+    sort: Sort,
+    after: Option<&After>,
+) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
     let mut query = filtered(scope, filters)?;
     if let Some(after) = after {
         query = query.filter(after_condition(sort, after)?);
@@ -387,10 +471,7 @@ pub fn page(
             order_by(query, typed, true).then_order_by(customers::id.desc())
         }
     };
-    query
-        .limit(limit)
-        .select(CustomerRow::as_select())
-        .load(conn)
+    Ok(query)
 }
 
 fn order_by<'a>(

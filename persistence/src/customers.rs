@@ -65,6 +65,11 @@ pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()
         .map(drop)
 }
 
+/// Inserts many rows at once (the demo dataset).
+pub fn insert_many(conn: &mut DbConnection, rows: &[CustomerRow]) -> QueryResult<()> {
+    insert_rows!(conn, customers::table, rows)
+}
+
 /// Any customer by ID, whichever partner it belongs to (for uniqueness and logins).
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CustomerRow>> {
     customers::table

@@ -18,6 +18,10 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
+/// Rows per multi-row INSERT: tables have at most 64 columns here (diesel's feature), so a
+/// statement binds at most 25 600 values, within SQLite's 32 766 and PostgreSQL's 65 535.
+pub const ROWS_PER_INSERT: usize = 400;
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Postgres(PgConnection),
@@ -223,6 +227,12 @@ impl Db {
         }
         .map_err(|e| DbError::Migration(e.to_string()))?;
         Ok(reverted.iter().map(ToString::to_string).collect())
+    }
+
+    /// Refreshes the query planner's statistics, after a bulk load: without them PostgreSQL
+    /// guesses a partner holds a few hundred customers and plans the listing accordingly.
+    pub fn analyze(&self) -> Result<(), DbError> {
+        Ok(self.pool.get()?.batch_execute("ANALYZE")?)
     }
 
     /// Checks that the database answers.

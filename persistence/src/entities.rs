@@ -26,6 +26,11 @@ pub fn insert(conn: &mut DbConnection, entity: &EntityRow) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Inserts many rows at once (the demo dataset).
+pub fn insert_many(conn: &mut DbConnection, rows: &[EntityRow]) -> QueryResult<()> {
+    insert_rows!(conn, entities::table, rows)
+}
+
 pub fn find(
     conn: &mut DbConnection,
     customer_id: &str,

@@ -1,6 +1,27 @@
 //! Partner Hub's storage: tables, rows and queries, one module per aggregate. Knows nothing of
 //! HTTP; takes and returns plain rows that the API turns into domain types.
 
+/// Inserts many rows: on PostgreSQL in multi-row statements of [`db::ROWS_PER_INSERT`] rows
+/// (a round trip per row made the demo dataset take minutes), on SQLite a statement per row
+/// (in-process, and diesel's SQLite multi-row form cannot write a column's DEFAULT).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        match $conn {
+            $crate::DbConnection::Postgres(pg) => {
+                for chunk in $rows.chunks($crate::db::ROWS_PER_INSERT) {
+                    diesel::insert_into($table).values(chunk).execute(pg)?;
+                }
+            }
+            $crate::DbConnection::Sqlite(sqlite) => {
+                for row in $rows {
+                    diesel::insert_into($table).values(row).execute(sqlite)?;
+                }
+            }
+        }
+        Ok(())
+    }};
+}
+
 pub mod access;
 pub mod audit;
 pub mod catalogue;

@@ -37,6 +37,11 @@ pub fn insert(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Inserts many rows at once (the demo dataset).
+pub fn insert_many(conn: &mut DbConnection, rows: &[UserRow]) -> QueryResult<()> {
+    insert_rows!(conn, users::table, rows)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)

@@ -34,6 +34,44 @@ async fn the_demo_dataset_holds_the_counts_the_api_would_keep_and_its_admin_can_
         .await
         .unwrap();
     assert_eq!(page["total"], 30);
+
+    // Access is spread over the customers: grants (live ones show as `can_access` for their
+    // holder) and requests, each consistent with the rules an API call would have applied.
+    let grants: Value = app
+        .get_as(&admin, "/grants?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let requests: Value = app
+        .get_as(&admin, "/access-requests?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let grants = grants["items"].as_array().unwrap();
+    let requests = requests["items"].as_array().unwrap();
+    assert!(
+        !grants.is_empty() && !requests.is_empty(),
+        "{grants:?} {requests:?}"
+    );
+    let me: Value = app.get_as(&admin, "/me").await.json().await.unwrap();
+    let admin_id = me["user"]["id"].as_str().unwrap();
+    let mine: Vec<&str> = grants
+        .iter()
+        .filter(|g| g["user"]["id"] == admin_id && g["live"] == true)
+        .map(|g| g["customer_id"].as_str().unwrap())
+        .collect();
+    for customer in page["items"].as_array().unwrap() {
+        let id = customer["id"].as_str().unwrap();
+        let expected = customer["active"] == true && mine.contains(&id);
+        assert_eq!(customer["can_access"], expected, "{id}");
+    }
+    for request in requests {
+        let approved = request["status"] == "approved";
+        let granted = grants.iter().any(|g| g["request_id"] == request["id"]);
+        assert_eq!(approved, granted, "{request}");
+    }
     for customer in page["items"].as_array().unwrap() {
         let id = customer["id"].as_str().unwrap().to_owned();
         // Recount as the API does after a change: the stored counts must not move.

@@ -111,7 +111,7 @@ async fn login(
         _ => None,
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok = web::block(move || password::verify(&password, stored.as_deref())).await?;
+    let password_ok = password::verify(password, stored).await?;
     let Some(user) = user else {
         // Recorded like any failed login, which also gives this answer the same database work
         // as a known user's failure: the time taken does not tell whether the user exists.
@@ -493,7 +493,7 @@ async fn reset_password(
     let body = body.into_inner()?;
     let password =
         NewPassword::parse(&body.password).map_err(|e| ApiError::field("password", e))?;
-    let hash = web::block(move || password::hash(password.expose())).await??;
+    let hash = password::hash(password.expose().to_owned()).await?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {

@@ -567,14 +567,29 @@ async fn list_customers(
     let (items, next, total) = web::block(move || {
         state.db.read(|conn| {
             let scope = scope(conn, &caller)?;
-            let mut rows =
-                customer_listing::page(conn, &scope, &filters, sort, after.as_ref(), limit + 1)?;
+            let viewer = customer_listing::Viewer {
+                user_id: caller.actor.user_id.clone(),
+                now: persistence::time::to_db(now),
+            };
+            let mut rows = customer_listing::page_seen_by(
+                conn,
+                &viewer,
+                &scope,
+                &filters,
+                sort,
+                after.as_ref(),
+                limit + 1,
+            )?;
             let total = match page.total {
                 Some(true) => Some(customer_listing::count(conn, &scope, &filters)?),
                 _ => None,
             };
-            let next = paging::last_of_page(&mut rows, limit).map(|row| cursor_after(sort, row));
-            let items = customer_record::shown_to(conn, &caller.actor.user_id, rows, now)?;
+            let next =
+                paging::last_of_page(&mut rows, limit).map(|(row, _)| cursor_after(sort, row));
+            let items = rows
+                .into_iter()
+                .map(|(row, live_grant)| customer_record::seen(row, live_grant))
+                .collect();
             Ok::<_, ApiError>((items, next, total))
         })
     })

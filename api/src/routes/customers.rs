@@ -303,9 +303,13 @@ async fn get_customer(
         state.db.read(|conn| {
             let row = load_customer(conn, &partner, &customer_id)?;
             crate::routes::customer_listing::check_visible(conn, &caller, &row)?;
-            Ok::<_, ApiError>(
-                customer_record::shown_to(conn, &caller.actor.user_id, vec![row], now)?.remove(0),
-            )
+            let live_grant = persistence::access::holds_live_grant(
+                conn,
+                &caller.actor.user_id,
+                &row.id,
+                persistence::time::to_db(now),
+            )?;
+            Ok::<_, ApiError>(customer_record::seen(row, live_grant))
         })
     })
     .await??;

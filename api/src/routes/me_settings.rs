@@ -129,7 +129,7 @@ async fn reauthenticate(
             .await??
             .ok_or_else(ApiError::unauthenticated)?;
     let stored = user.password_hash.clone();
-    if web::block(move || password::verify(&password, stored.as_deref())).await? {
+    if password::verify(password, stored).await? {
         Ok(user)
     } else {
         Err(incorrect(field))
@@ -241,7 +241,7 @@ async fn change_my_password(
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::field("new_password", e))?;
     reauthenticate(&state, &caller, current_password, "current_password").await?;
-    let hash = web::block(move || password::hash(new_password.expose())).await??;
+    let hash = password::hash(new_password.expose().to_owned()).await?;
     let now = state.clock.now();
     web::block(move || {
         state.db.transaction(|conn| {
