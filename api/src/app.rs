@@ -35,6 +35,7 @@ pub fn start_with_routes(
     let document = openapi::document_for(routes);
     let route_table = web::Data::new(RouteTable::new(&document));
     let body_limit = state.settings.body_limit;
+    let blocking_per_worker = (state.settings.blocking_threads / workers.max(1)).max(1);
     let rate_limiter = web::Data::new(AuthRateLimiter::new(state.settings.auth_rate_per_minute));
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -60,6 +61,7 @@ pub fn start_with_routes(
             .wrap(from_fn(request_context))
     })
     .workers(workers.max(1))
+    .worker_max_blocking_threads(blocking_per_worker)
     .shutdown_timeout(10)
     .listen(listener)?
     .run();

@@ -143,6 +143,7 @@ impl Config {
             lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
             auth_rate_per_minute: self.auth_rate_per_minute,
             switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
+            blocking_threads: usize::try_from(self.db_pool_size).unwrap_or(16).max(1),
         }
     }
 }

@@ -473,7 +473,7 @@ fn access_rows(
     n: u32,
     now: DateTime<Utc>,
 ) {
-    let user_id = if n % 2 == 0 {
+    let user_id = if n.is_multiple_of(2) {
         &staff.admin
     } else {
         &staff.consultant
@@ -487,7 +487,7 @@ fn access_rows(
         profile: "Support".to_owned(),
         role: "admin".to_owned(),
         permissions: r#"["manage_entities","view_entities"]"#.to_owned(),
-        expires_at: (n % 3 == 0).then(|| to_db(now + Duration::days(30))),
+        expires_at: n.is_multiple_of(3).then(|| to_db(now + Duration::days(30))),
         origin: origin.to_owned(),
         request_id,
         created_by: Some(staff.admin.clone()),

@@ -9,6 +9,7 @@ pub mod customer_record;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod floor;
 pub mod grant_terms;
 pub mod images;
 pub mod keys;

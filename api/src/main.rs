@@ -54,6 +54,15 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Measure the listing's database work in a tight loop, without HTTP (`make bench`'s F1):
+    /// prints JSON with the CPU time per round.
+    Floor {
+        /// An access token of the user whose listing is read.
+        #[arg(long, env = "PH_FLOOR_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
@@ -113,6 +122,14 @@ fn main() -> ExitCode {
                         started.elapsed().as_secs_f64(),
                         report.admin_link
                     );
+                }
+            })
+        }
+        Command::Floor { token, seconds } => {
+            api::floor::run(&cli.config, &token, seconds).map(|floor| {
+                #[allow(clippy::print_stdout)] // the figures are this command's output
+                {
+                    println!("{}", serde_json::json!(floor));
                 }
             })
         }

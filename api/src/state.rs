@@ -34,6 +34,10 @@ pub struct Settings {
     /// A switch into a customer needs a fresh authenticator code once the session last
     /// authenticated longer ago than this.
     pub switch_reauth_after: chrono::Duration,
+    /// Threads for blocking work (database calls) over all HTTP workers: as many as the pool
+    /// has connections, since one more would only wait for a connection. Actix's default, 512
+    /// per worker, let a burst spawn dozens of threads, each with its own allocator cache.
+    pub blocking_threads: usize,
 }
 
 impl Default for Settings {
@@ -47,6 +51,7 @@ impl Default for Settings {
             lockout_for: chrono::Duration::minutes(15),
             auth_rate_per_minute: 30,
             switch_reauth_after: domain::access::DEFAULT_SWITCH_REAUTH_AFTER,
+            blocking_threads: 16,
         }
     }
 }

@@ -130,7 +130,7 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// The actor behind `claims`, if its session, user and account are all still live at `now`.
-fn live_actor(
+pub(crate) fn live_actor(
     conn: &mut DbConnection,
     claims: &Claims,
     now: DateTime<Utc>,

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, get, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
-use domain::policy::Action;
+use domain::policy::{Action, Actor};
 use domain::role::Role;
 use persistence::DbConnection;
 use persistence::customer_listing::{self, After, Column, Filter, Kind, Scope, Sort, Value};
@@ -507,17 +507,20 @@ pub fn cursor_after(sort: Sort, row: &CustomerRow) -> String {
 /// Which customers the caller sees: its partner's, or for a `user` with assignments only the
 /// assigned ones.
 pub fn scope(conn: &mut DbConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    let partner = caller
-        .actor
+    scope_of(conn, &caller.actor)
+}
+
+/// [`scope`] of an actor.
+pub fn scope_of(conn: &mut DbConnection, actor: &Actor) -> Result<Scope, ApiError> {
+    let partner = actor
         .partner()
         .ok_or_else(|| ApiError::internal("a customer listing without a partner"))?;
-    let assigned_to = if caller.actor.role == Role::PartnerUser
-        && customers::has_assignments(conn, &caller.actor.user_id)?
-    {
-        Some(caller.actor.user_id.clone())
-    } else {
-        None
-    };
+    let assigned_to =
+        if actor.role == Role::PartnerUser && customers::has_assignments(conn, &actor.user_id)? {
+            Some(actor.user_id.clone())
+        } else {
+            None
+        };
     Ok(Scope {
         partner_id: partner.to_string(),
         assigned_to,
