@@ -21,7 +21,7 @@ use persistence::users::{self, UserRow};
 
 use crate::audit::{self, By, Change};
 use crate::auth::caller::RequestMeta;
-use crate::customer_record::to_json;
+use crate::customer_record::{Licence, to_json};
 use crate::error::ApiError;
 use crate::onboarding::{self, Invitee};
 use crate::state::Settings;
@@ -339,12 +339,17 @@ fn customer(
     let at = to_db(now);
     let today = now.date_naive();
     let renewal = today + Duration::days(d.days.rem_euclid(365));
-    let licences: Vec<serde_json::Value> = d
+    // Written as the API writes licences, so that answers can pass the stored text through.
+    let licences: Vec<Licence> = d
         .products
         .iter()
-        .map(|p| {
-            serde_json::json!({"product": p, "licence_type": "subscription", "seats_used": d.workers / 4,
-                "seats_available": d.workers / 3 + 1, "contract_expiry": renewal + Duration::days(30), "next_renewal": renewal})
+        .map(|p| Licence {
+            product: (*p).to_owned(),
+            licence_type: "subscription".to_owned(),
+            seats_used: d.workers / 4,
+            seats_available: d.workers / 3 + 1,
+            contract_expiry: Some(renewal + Duration::days(30)),
+            next_renewal: Some(renewal),
         })
         .collect();
     let on_price_plan = owner.on_price_plan;
@@ -398,7 +403,7 @@ fn customer(
             format!(" {} ", d.products.join(" "))
         },
         next_renewal_date: (!d.products.is_empty()).then_some(renewal),
-        licences: serde_json::Value::Array(licences).to_string(),
+        licences: to_json(&licences),
         account_state: if n.is_multiple_of(50) {
             "suspended"
         } else {

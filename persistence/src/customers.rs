@@ -65,6 +65,17 @@ pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()
         .map(drop)
 }
 
+/// Whether the customer exists and is active: only that column, read on every request of its
+/// users (the whole row carries its licences and counts).
+pub fn is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    customers::table
+        .find(id)
+        .select(customers::active)
+        .first(conn)
+        .optional()
+        .map(|active| active.unwrap_or(false))
+}
+
 /// Inserts many rows at once (the demo dataset).
 pub fn insert_many(conn: &mut DbConnection, rows: &[CustomerRow]) -> QueryResult<()> {
     insert_rows!(conn, customers::table, rows)

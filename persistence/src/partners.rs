@@ -39,6 +39,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PartnerRow>
         .optional()
 }
 
+/// Whether the partner exists and is active: only that column, read on every request.
+pub fn is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    partners::table
+        .find(id)
+        .select(partners::active)
+        .first(conn)
+        .optional()
+        .map(|active| active.unwrap_or(false))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
     pub active: Option<bool>,

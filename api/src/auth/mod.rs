@@ -21,8 +21,8 @@ pub fn account_active(
     account_id: &str,
 ) -> Result<bool, ApiError> {
     Ok(match account_kind {
-        "partner" => partners::find(conn, account_id)?.is_some_and(|p| p.active),
-        "customer" => customers::find(conn, account_id)?.is_some_and(|c| c.active),
+        "partner" => partners::is_active(conn, account_id)?,
+        "customer" => customers::is_active(conn, account_id)?,
         _ => true,
     })
 }

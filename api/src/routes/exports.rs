@@ -86,6 +86,7 @@ fn cells(row: CustomerRow) -> Vec<Cell> {
     let by_type = |counts: &crate::customer_record::Counts| {
         counts
             .by_type
+            .typed()
             .iter()
             .map(|(kind, n)| format!("{kind}: {n}"))
             .collect::<Vec<_>>()
@@ -93,6 +94,7 @@ fn cells(row: CustomerRow) -> Vec<Cell> {
     };
     let products = c
         .licences
+        .typed()
         .iter()
         .map(|l| l.product.as_str())
         .collect::<Vec<_>>()
@@ -104,7 +106,7 @@ fn cells(row: CustomerRow) -> Vec<Cell> {
         Cell::Flag(c.active),
         text(label),
         text(c.product_plan),
-        Cell::Text(c.add_ons.join(", ")),
+        Cell::Text(c.add_ons.typed().join(", ")),
         text(c.sector),
         Cell::Text(c.termset),
         text(c.website),
@@ -112,7 +114,7 @@ fn cells(row: CustomerRow) -> Vec<Cell> {
         text(c.contact_email),
         Cell::Flag(c.requires_access_permission),
         Cell::Flag(c.iframe_embedding),
-        Cell::Text(c.iframe_domains.join(", ")),
+        Cell::Text(c.iframe_domains.typed().join(", ")),
         c.membership_end_date.map_or(Cell::Empty, Cell::Date),
         number(c.locations),
         Cell::Text(c.account_type),
