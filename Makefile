@@ -3,8 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CARGO ?= cargo
-# PostgreSQL used by `make test-postgres` (and by `make test` when DATABASE_URL points at one).
-PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+# PostgreSQL used by `make test-postgres` (and by `make test` when DATABASE_URL points at one), on
+# the same host, so without TLS: OpenSSL's exit-time cleanup could free its state under a pooled
+# connection that was still closing when a test process ended ("double free" after a passed test).
+PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
 # cargo-nextest runs each test in its own process, in parallel; plain `cargo test` otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "$(CARGO) nextest run --workspace --no-fail-fast" || echo "$(CARGO) test --workspace --no-fail-fast")
 

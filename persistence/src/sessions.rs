@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::DbConnection;
-use crate::schema::{sessions, used_refresh_tokens};
+use crate::schema::{customers, partners, sessions, used_refresh_tokens, users};
+use crate::users::UserRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -41,6 +42,45 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>
         .select(SessionRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// A session with what every request checks beside it, read in one query (on PostgreSQL, one
+/// round trip instead of three).
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub session: SessionRow,
+    pub user: UserRow,
+    /// Whether the user's partner or customer account exists and is active; `None` for a
+    /// platform user, whose account is always active.
+    pub account_active: Option<bool>,
+}
+
+pub fn find_held(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Held>> {
+    let row: Option<(SessionRow, UserRow, Option<bool>, Option<bool>)> = sessions::table
+        .inner_join(users::table)
+        .left_join(partners::table.on(partners::id.eq(users::account_id)))
+        .left_join(customers::table.on(customers::id.eq(users::account_id)))
+        .filter(sessions::id.eq(id))
+        .select((
+            SessionRow::as_select(),
+            UserRow::as_select(),
+            partners::active.nullable(),
+            customers::active.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(session, user, partner_active, customer_active)| {
+        let account_active = match user.account_kind.as_str() {
+            "partner" => Some(partner_active.unwrap_or(false)),
+            "customer" => Some(customer_active.unwrap_or(false)),
+            _ => None,
+        };
+        Held {
+            session,
+            user,
+            account_active,
+        }
+    }))
 }
 
 pub fn find_by_refresh_hash(

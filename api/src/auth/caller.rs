@@ -135,14 +135,17 @@ pub(crate) fn live_actor(
     claims: &Claims,
     now: DateTime<Utc>,
 ) -> Result<Actor, ApiError> {
-    let session = sessions::find(conn, &claims.sid)?.ok_or_else(ApiError::unauthenticated)?;
+    let sessions::Held {
+        session,
+        user,
+        account_active,
+    } = sessions::find_held(conn, &claims.sid)?.ok_or_else(ApiError::unauthenticated)?;
     let session_live = session.user_id == claims.sub
         && session.revoked_at.is_none()
         && from_db(session.expires_at) > now;
     if !session_live {
         return Err(ApiError::unauthenticated());
     }
-    let user = users::find(conn, &claims.sub)?.ok_or_else(ApiError::unauthenticated)?;
     if let Some(customer) = &session.acting_customer_id {
         return acting_actor(conn, claims, &session, user, customer, now);
     }
@@ -155,7 +158,7 @@ pub(crate) fn live_actor(
     if !user.active || !role.can_log_in() || user.account_id != claims.acct {
         return Err(ApiError::unauthenticated());
     }
-    if !crate::auth::account_active(conn, &user.account_kind, &user.account_id)? {
+    if account_active == Some(false) {
         return Err(ApiError::unauthenticated());
     }
     Ok(Actor {
