@@ -31,9 +31,11 @@ pub struct Config {
     #[arg(long, env = "PH_WORKERS", global = true)]
     pub workers: Option<usize>,
 
-    /// Database connections in the pool.
-    #[arg(long, env = "PH_DB_POOL_SIZE", default_value_t = 16, global = true)]
-    pub db_pool_size: u32,
+    /// Database connections in the pool, and threads for database work (default: two per
+    /// core, at least 4 — raise it for a PostgreSQL across a network).
+    #[arg(long, env = "PH_DB_POOL_SIZE", global = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_pool_size: Option<u32>,
 
     /// File holding the token-signing key; generated (mode 0600) on first start if absent.
     #[arg(
@@ -128,6 +130,17 @@ impl Config {
             .parse()
     }
 
+    /// The database pool's size. The work behind it is CPU-bound (SQLite in the process, or a
+    /// PostgreSQL on the same host): on 2 cores a pool of 4 served the listing at 4 000 req/s
+    /// where 16 served 2 800, and halved PostgreSQL's p99 — more connections than cores to
+    /// run them only add switching between them (bench/RESULTS.md).
+    pub fn pool_size(&self) -> u32 {
+        self.db_pool_size.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(2, usize::from);
+            u32::try_from(2 * cores).unwrap_or(u32::MAX).max(4)
+        })
+    }
+
     pub fn settings(&self) -> Settings {
         Settings {
             body_limit: self.body_limit,
@@ -143,7 +156,7 @@ impl Config {
             lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
             auth_rate_per_minute: self.auth_rate_per_minute,
             switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
-            blocking_threads: usize::try_from(self.db_pool_size).unwrap_or(16).max(1),
+            blocking_threads: usize::try_from(self.pool_size()).unwrap_or(4),
         }
     }
 }

@@ -504,9 +504,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
-            ApiError::Database(persistence::DbError::Unavailable(_)) => {
-                ErrorCode::DatabaseUnavailable
-            }
+            ApiError::Database(error) if error.is_unavailable() => ErrorCode::DatabaseUnavailable,
             ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::Internal,
             ApiError::Rule { code, .. } => *code,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
@@ -577,19 +575,24 @@ impl ApiError {
                 errors: Some(errors.clone()),
                 ..Problem::new(code, validation_detail(errors))
             },
-            ApiError::DatabaseUnavailable(_)
-            | ApiError::Database(persistence::DbError::Unavailable(_)) => {
-                Problem::new(code, "The database is busy or unreachable; retry shortly.")
-            }
             ApiError::Rule { code, detail } => Problem::new(*code, detail.clone()),
             ApiError::RateLimited { retry_after } => Problem::new(
                 code,
                 format!("Too many attempts from this address; retry in {retry_after} s."),
             ),
-            ApiError::Database(_) | ApiError::Internal(_) => Problem::new(
-                code,
-                "The server failed to handle this request; it has been logged under its request id.",
-            ),
+            ApiError::DatabaseUnavailable(_) | ApiError::Database(_) | ApiError::Internal(_) => {
+                Problem::new(
+                    code,
+                    match code {
+                        ErrorCode::DatabaseUnavailable => {
+                            "The database is busy or unreachable; retry shortly."
+                        }
+                        _ => {
+                            "The server failed to handle this request; it has been logged under its request id."
+                        }
+                    },
+                )
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod onboarding;
 pub mod openapi;
 pub mod paging;
 pub mod rate_limit;
+pub mod rendered;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -61,7 +62,7 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
     let db = Db::connect(
         &url,
         PoolOptions {
-            max_size: config.db_pool_size,
+            max_size: config.pool_size(),
             ..PoolOptions::default()
         },
     )?;

@@ -152,6 +152,16 @@ impl AccountKind {
         .into_iter()
         .find(|k| k.as_str() == input)
     }
+
+    /// Whether a user of an account of this kind may log in or keep a session, given the
+    /// `active` flag of its partner or customer (`None`: no such account). The platform is
+    /// always open; an inactive or missing partner or customer shuts out all of its users.
+    pub fn lets_users_in(self, account_active: Option<bool>) -> bool {
+        match self {
+            AccountKind::Platform => true,
+            AccountKind::Partner | AccountKind::Customer => account_active == Some(true),
+        }
+    }
 }
 
 impl AccountId {
@@ -274,6 +284,16 @@ impl DisplayName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_existing_active_account_lets_its_users_in() {
+        for kind in [AccountKind::Partner, AccountKind::Customer] {
+            assert!(kind.lets_users_in(Some(true)));
+            assert!(!kind.lets_users_in(Some(false)));
+            assert!(!kind.lets_users_in(None));
+        }
+        assert!(AccountKind::Platform.lets_users_in(None));
+    }
 
     #[test]
     fn partner_ids() {

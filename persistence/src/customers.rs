@@ -72,15 +72,14 @@ pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()
         .map(drop)
 }
 
-/// Whether the customer exists and is active: only that column, read on every request of its
-/// users (the whole row carries its licences and counts).
-pub fn is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+/// The customer's `active` flag, `None` when there is no such customer: only that column (the
+/// login reads it; `AccountKind::lets_users_in` decides).
+pub fn active_flag(conn: &mut DbConnection, id: &str) -> QueryResult<Option<bool>> {
     customers::table
         .find(id)
         .select(customers::active)
         .first(conn)
         .optional()
-        .map(|active| active.unwrap_or(false))
 }
 
 /// Inserts many rows at once (the demo dataset).

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::R2D2Connection;
@@ -94,6 +94,22 @@ pub enum DbError {
     Migration(String),
 }
 
+impl DbError {
+    /// Whether the database could not be reached or dropped the connection mid-way: worth a
+    /// retry shortly, unlike a query that failed on its own.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Unavailable(_) | DbError::Connect(_) => true,
+            DbError::Query(Error::DatabaseError(kind, _)) => matches!(
+                kind,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Where the data lives: the backend is decided once, here, from the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -172,21 +188,61 @@ pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// How long a PostgreSQL connection that last finished its work without an error is trusted
+/// without a ping: under load every checkout falls within it (a ping per checkout was half of a
+/// listing request's round trips), while a connection that sat idle — through a database restart,
+/// say — is pinged, and dropped if it no longer answers.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection, and when it last finished work without an error.
+pub struct Pooled {
+    conn: DbConnection,
+    answered_at: Option<Instant>,
+}
+
+impl Pooled {
+    /// Runs `work`, remembering whether the connection came out of it answering. After an error
+    /// (whatever its cause: the work's own "not found" too) the next checkout pings it; a
+    /// connection that died mid-query is also marked broken by diesel and dropped on return.
+    fn run<T, E>(&mut self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E> {
+        self.answered_at = None;
+        let outcome = work(&mut self.conn);
+        if outcome.is_ok() {
+            self.answered_at = Some(Instant::now());
+        }
+        outcome
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = DbError;
 
-    fn connect(&self) -> Result<DbConnection, DbError> {
-        self.url.establish()
+    fn connect(&self) -> Result<Pooled, DbError> {
+        Ok(Pooled {
+            conn: self.url.establish()?,
+            answered_at: None,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
-        Ok(conn.ping()?)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), DbError> {
+        match &mut pooled.conn {
+            // A file does not hang up: the ping would only prepare `SELECT 1` on every checkout.
+            DbConnection::Sqlite(_) => Ok(()),
+            DbConnection::Postgres(_)
+                if pooled
+                    .answered_at
+                    .is_some_and(|at| at.elapsed() < TRUSTED_FOR) =>
+            {
+                Ok(())
+            }
+            conn => Ok(conn.ping()?),
+        }
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
         // A connection left inside a transaction (a panic mid-way) must never be reused.
-        std::thread::panicking() || conn.is_broken()
+        std::thread::panicking() || pooled.conn.is_broken()
     }
 }
 
@@ -248,8 +304,8 @@ impl Db {
 
     /// Applies every pending migration; returns the names applied.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
-        let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
+        let mut pooled = self.pool.get()?;
+        let applied = match &mut pooled.conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
         }
@@ -259,8 +315,8 @@ impl Db {
 
     /// Reverts every applied migration, newest first; returns the names reverted.
     pub fn revert_all(&self) -> Result<Vec<String>, DbError> {
-        let mut conn = self.pool.get()?;
-        let reverted = match &mut *conn {
+        let mut pooled = self.pool.get()?;
+        let reverted = match &mut pooled.conn {
             DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
             DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
         }
@@ -271,12 +327,13 @@ impl Db {
     /// Refreshes the query planner's statistics, after a bulk load: without them PostgreSQL
     /// guesses a partner holds a few hundred customers and plans the listing accordingly.
     pub fn analyze(&self) -> Result<(), DbError> {
-        Ok(self.pool.get()?.batch_execute("ANALYZE")?)
+        Ok(self.pool.get()?.conn.batch_execute("ANALYZE")?)
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers (always a round trip, whatever the pool trusts).
     pub fn ping(&self) -> Result<(), DbError> {
-        Ok(self.pool.get()?.ping()?)
+        let mut pooled = self.pool.get()?;
+        pooled.run(|conn| Ok(conn.ping()?))
     }
 
     /// Runs read-only work on a pooled connection, outside any explicit transaction.
@@ -284,8 +341,24 @@ impl Db {
     where
         E: From<DbError>,
     {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
-        work(&mut conn)
+        let mut pooled = self.pool.get().map_err(DbError::from)?;
+        pooled.run(work)
+    }
+
+    /// Runs read-only `work` at once on the calling thread, or returns `None` when that could
+    /// wait: only on SQLite (a read in WAL mode never waits for a lock, and a few rows by key
+    /// take microseconds — less than handing the work to another thread and back) and only
+    /// with a connection free at this moment. PostgreSQL would wait for the network, a busy
+    /// pool for a connection: those callers take a thread that may block.
+    pub fn read_now<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Option<Result<T, E>> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let mut pooled = self.pool.try_get()?;
+        Some(pooled.run(work))
     }
 
     /// Runs `work` in one serializable transaction: committed when it returns `Ok`, rolled back
@@ -304,47 +377,57 @@ impl Db {
     where
         E: TransactionError,
     {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
-        let conn = &mut *conn;
-        let mut attempt = 1;
-        loop {
-            let outcome = match conn {
-                DbConnection::Sqlite(_) => run_once(conn, &mut work),
-                DbConnection::Postgres(pg) => {
-                    let alone = attempt >= RUN_ALONE_FROM;
-                    // Taken before BEGIN, so the snapshot is taken once the lock is held.
-                    pg.batch_execute(&writer_lock_sql("lock", alone))
-                        .map_err(DbError::from)?;
-                    let outcome = run_once(conn, &mut work);
-                    if let DbConnection::Postgres(pg) = conn {
-                        // Should this fail, the connection is broken: the pool's check-out ping
-                        // discards it, and closing the session releases the lock.
-                        if let Err(error) = pg.batch_execute(&writer_lock_sql("unlock", alone)) {
-                            tracing::warn!(%error, "releasing the writer lock failed");
+        let mut pooled = self.pool.get().map_err(DbError::from)?;
+        let mut lock_released = true;
+        let outcome = pooled.run(|conn| {
+            let mut attempt = 1;
+            loop {
+                let outcome = match conn {
+                    DbConnection::Sqlite(_) => run_once(conn, &mut work),
+                    DbConnection::Postgres(pg) => {
+                        let alone = attempt >= RUN_ALONE_FROM;
+                        // Taken before BEGIN, so the snapshot is taken once the lock is held.
+                        pg.batch_execute(&writer_lock_sql("lock", alone))
+                            .map_err(DbError::from)?;
+                        let outcome = run_once(conn, &mut work);
+                        if let DbConnection::Postgres(pg) = conn {
+                            // Should this fail, the connection is broken: it is pinged before
+                            // its next use and discarded, and closing the session releases
+                            // the lock.
+                            if let Err(error) = pg.batch_execute(&writer_lock_sql("unlock", alone))
+                            {
+                                tracing::warn!(%error, "releasing the writer lock failed");
+                                lock_released = false;
+                            }
                         }
+                        outcome
                     }
-                    outcome
+                };
+                // Under SERIALIZABLE a unique violation may be a concurrent transaction's insert
+                // of a key this one looked for and did not see: run again, it sees that row and
+                // answers as the rule says (a genuine clash fails the same way again and is
+                // returned).
+                let postgres = matches!(conn, DbConnection::Postgres(_));
+                let retry = |error: &E| {
+                    error.is_serialization_failure() || (postgres && error.is_unique_violation())
+                };
+                match outcome {
+                    Err(error) if retry(&error) && attempt < RUN_ALONE_FROM => {
+                        tracing::debug!(
+                            attempt,
+                            "serialization failure; running the transaction again"
+                        );
+                        std::thread::sleep(backoff(attempt));
+                        attempt += 1;
+                    }
+                    outcome => return outcome,
                 }
-            };
-            // Under SERIALIZABLE a unique violation may be a concurrent transaction's insert of a
-            // key this one looked for and did not see: run again, it sees that row and answers
-            // as the rule says (a genuine clash fails the same way again and is returned).
-            let postgres = matches!(conn, DbConnection::Postgres(_));
-            let retry = |error: &E| {
-                error.is_serialization_failure() || (postgres && error.is_unique_violation())
-            };
-            match outcome {
-                Err(error) if retry(&error) && attempt < RUN_ALONE_FROM => {
-                    tracing::debug!(
-                        attempt,
-                        "serialization failure; running the transaction again"
-                    );
-                    std::thread::sleep(backoff(attempt));
-                    attempt += 1;
-                }
-                outcome => return outcome,
             }
+        });
+        if !lock_released {
+            pooled.answered_at = None;
         }
+        outcome
     }
 
     /// SQLite's effective settings on a pooled connection, for checks and diagnostics.
@@ -364,8 +447,8 @@ impl Db {
             busy_timeout: i64,
         }
 
-        let mut conn = self.pool.get()?;
-        let DbConnection::Sqlite(c) = &mut *conn else {
+        let mut pooled = self.pool.get()?;
+        let DbConnection::Sqlite(c) = &mut pooled.conn else {
             return Ok(None);
         };
         let row: Pragmas = diesel::sql_query(

@@ -39,14 +39,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PartnerRow>
         .optional()
 }
 
-/// Whether the partner exists and is active: only that column, read on every request.
-pub fn is_active(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+/// The partner's `active` flag, `None` when there is no such partner: only that column (the
+/// login reads it; `AccountKind::lets_users_in` decides).
+pub fn active_flag(conn: &mut DbConnection, id: &str) -> QueryResult<Option<bool>> {
     partners::table
         .find(id)
         .select(partners::active)
         .first(conn)
         .optional()
-        .map(|active| active.unwrap_or(false))
 }
 
 #[derive(Debug, Clone, Default)]

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::ids::AccountKind;
 
 use crate::DbConnection;
 use crate::schema::{customers, partners, sessions, used_refresh_tokens, users};
@@ -50,16 +51,25 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>
 pub struct Held {
     pub session: SessionRow,
     pub user: UserRow,
-    /// Whether the user's partner or customer account exists and is active; `None` for a
-    /// platform user, whose account is always active.
+    /// The `active` flag of the user's partner or customer; `None` when there is no such
+    /// account (always, for a platform user). `AccountKind::lets_users_in` decides.
     pub account_active: Option<bool>,
 }
 
 pub fn find_held(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Held>> {
+    let of_kind = |kind: AccountKind| users::account_kind.eq(kind.as_str());
     let row: Option<(SessionRow, UserRow, Option<bool>, Option<bool>)> = sessions::table
         .inner_join(users::table)
-        .left_join(partners::table.on(partners::id.eq(users::account_id)))
-        .left_join(customers::table.on(customers::id.eq(users::account_id)))
+        .left_join(
+            partners::table.on(partners::id
+                .eq(users::account_id)
+                .and(of_kind(AccountKind::Partner))),
+        )
+        .left_join(
+            customers::table.on(customers::id
+                .eq(users::account_id)
+                .and(of_kind(AccountKind::Customer))),
+        )
         .filter(sessions::id.eq(id))
         .select((
             SessionRow::as_select(),
@@ -69,18 +79,13 @@ pub fn find_held(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Held>>
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(session, user, partner_active, customer_active)| {
-        let account_active = match user.account_kind.as_str() {
-            "partner" => Some(partner_active.unwrap_or(false)),
-            "customer" => Some(customer_active.unwrap_or(false)),
-            _ => None,
-        };
-        Held {
+    Ok(
+        row.map(|(session, user, partner_active, customer_active)| Held {
             session,
             user,
-            account_active,
-        }
-    }))
+            account_active: partner_active.or(customer_active),
+        }),
+    )
 }
 
 pub fn find_by_refresh_hash(

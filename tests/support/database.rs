@@ -54,6 +54,19 @@ impl TestDatabase {
         Db::connect(&self.url(), options).expect("the test database opens")
     }
 
+    /// Ends every connection to the database, as a restart of the server would; the database
+    /// stays.
+    pub fn end_connections(&self) {
+        if let TestDatabase::Postgres { server_url, name } = self {
+            admin(
+                server_url,
+                &format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                ),
+            );
+        }
+    }
+
     /// Ends every connection to the database and removes it, as an outage would.
     pub fn take_offline(&self) {
         if let TestDatabase::Postgres { server_url, name } = self {

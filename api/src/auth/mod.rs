@@ -9,20 +9,22 @@ pub mod totp;
 
 pub use caller::Caller;
 
+use domain::ids::AccountKind;
 use persistence::{DbConnection, customers, partners};
 
 use crate::error::ApiError;
 
-/// Whether the account a user belongs to lets its users in: an inactive partner or customer
-/// stops every login and session of its users (the platform is always active).
-pub fn account_active(
+/// Whether the account a user belongs to lets its users in now (`AccountKind::lets_users_in`
+/// is the rule; this reads the flag it needs).
+pub fn account_lets_in(
     conn: &mut DbConnection,
-    account_kind: &str,
+    kind: AccountKind,
     account_id: &str,
 ) -> Result<bool, ApiError> {
-    Ok(match account_kind {
-        "partner" => partners::is_active(conn, account_id)?,
-        "customer" => customers::is_active(conn, account_id)?,
-        _ => true,
-    })
+    let flag = match kind {
+        AccountKind::Platform => None,
+        AccountKind::Partner => partners::active_flag(conn, account_id)?,
+        AccountKind::Customer => customers::active_flag(conn, account_id)?,
+    };
+    Ok(kind.lets_users_in(flag))
 }

@@ -228,10 +228,14 @@ fn check_login(
     now: DateTime<Utc>,
 ) -> Result<Result<(), ()>, ApiError> {
     let locked = user.locked_until.is_some_and(|until| from_db(until) > now);
-    let may_log_in = AccountKind::parse(&user.account_kind)
+    let kind = AccountKind::parse(&user.account_kind);
+    let may_log_in = kind
         .and_then(|kind| Role::parse(kind, &user.role))
         .is_some_and(Role::can_log_in);
-    let account_active = crate::auth::account_active(conn, &user.account_kind, &user.account_id)?;
+    let account_active = match kind {
+        Some(kind) => crate::auth::account_lets_in(conn, kind, &user.account_id)?,
+        None => false,
+    };
     let enrolled = user.totp_enrolled_at.is_some();
     if !password_ok || locked || !may_log_in || !account_active || !user.active || !enrolled {
         return Ok(Err(()));

@@ -24,6 +24,7 @@ use crate::auth::Caller;
 use crate::customer_record::{self, Customer};
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
+use crate::rendered::Rendered;
 use crate::routes::customers::own_partner;
 use crate::state::AppState;
 
@@ -559,7 +560,7 @@ async fn list_customers(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-) -> Result<web::Json<CustomerPage>, ApiError> {
+) -> Result<Rendered, ApiError> {
     own_partner(&caller, Action::ListCustomers)?;
     let (query, page) = split_query(req.query_string())?;
     let filters = query.filters()?;
@@ -567,7 +568,7 @@ async fn list_customers(
     let after = page.after(sort)?;
     let limit = page.limit()?;
     let now = state.clock.now();
-    let (items, next, total) = web::block(move || {
+    web::block(move || {
         state.db.read(|conn| {
             let scope = scope(conn, &caller)?;
             let viewer = customer_listing::Viewer {
@@ -589,16 +590,20 @@ async fn list_customers(
             };
             let next =
                 paging::last_of_page(&mut rows, limit).map(|(row, _)| cursor_after(sort, row));
-            let items = rows
+            let items: Vec<Customer> = rows
                 .into_iter()
                 .map(|(row, live_grant)| customer_record::seen(row, live_grant))
                 .collect();
-            Ok::<_, ApiError>((items, next, total))
+            let size_hint = RENDERED_BYTES_PER_CUSTOMER * (items.len() + 1);
+            Rendered::json(&CustomerPage { items, next, total }, size_hint)
         })
     })
-    .await??;
-    Ok(web::Json(CustomerPage { items, next, total }))
+    .await?
 }
+
+/// About what one customer takes in the listing's JSON (1.2 KB in the demo's data), so that a
+/// page is written into one buffer.
+const RENDERED_BYTES_PER_CUSTOMER: usize = 1536;
 
 #[cfg(test)]
 mod tests {
