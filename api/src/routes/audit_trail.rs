@@ -15,7 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
-use crate::routes::exports::{csv_text, send, streamed};
+use crate::routes::exports::{csv_text, streamed};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -221,48 +221,36 @@ async fn export_audit_csv(
     let filter = filter_for(&caller, query.into_inner())?;
     let db = state.db.clone();
     let filename = format!("audit-{}.csv", state.clock.now().format("%Y%m%d-%H%M%S"));
-    Ok(streamed(
-        "text/csv; charset=utf-8",
-        filename,
-        move |sender| {
-            let writer = || csv::WriterBuilder::new().from_writer(Vec::new());
-            let mut header = writer();
-            header.write_record(HEADERS).map_err(ApiError::internal)?;
-            send(sender, header.into_inner().map_err(ApiError::internal)?)?;
-            let mut before = None;
-            loop {
-                let mut writer = writer();
-                let rows =
-                    db.read(|conn| Ok::<_, ApiError>(audit::list(conn, &filter, before, 1000)?))?;
-                let full = rows.len() == 1000;
-                before = rows.last().map(|r| r.seq);
-                for e in rows {
-                    let cell = |v: Option<String>| csv_text(v.unwrap_or_default());
-                    writer
-                        .write_record([
-                            from_db(e.occurred_at).to_rfc3339(),
-                            csv_text(e.action),
-                            cell(e.actor_user_id),
-                            e.acting_user_id.is_some().to_string(),
-                            cell(e.partner_id),
-                            cell(e.customer_id),
-                            csv_text(e.target_type),
-                            cell(e.target_id),
-                            cell(e.before_state),
-                            cell(e.after_state),
-                            cell(e.source_ip),
-                            cell(e.request_id),
-                        ])
-                        .map_err(ApiError::internal)?;
-                }
-                let chunk = writer.into_inner().map_err(ApiError::internal)?;
-                if !chunk.is_empty() {
-                    send(sender, chunk)?;
-                }
-                if !full {
-                    return Ok(());
-                }
+    Ok(streamed("text/csv; charset=utf-8", filename, move |body| {
+        let mut out = csv::Writer::from_writer(body);
+        out.write_record(HEADERS).map_err(ApiError::internal)?;
+        let mut before = None;
+        loop {
+            let rows =
+                db.read(|conn| Ok::<_, ApiError>(audit::list(conn, &filter, before, 1000)?))?;
+            let full = rows.len() == 1000;
+            before = rows.last().map(|r| r.seq);
+            for e in rows {
+                let cell = |v: Option<String>| csv_text(v.unwrap_or_default());
+                out.write_record([
+                    from_db(e.occurred_at).to_rfc3339(),
+                    csv_text(e.action),
+                    cell(e.actor_user_id),
+                    e.acting_user_id.is_some().to_string(),
+                    cell(e.partner_id),
+                    cell(e.customer_id),
+                    csv_text(e.target_type),
+                    cell(e.target_id),
+                    cell(e.before_state),
+                    cell(e.after_state),
+                    cell(e.source_ip),
+                    cell(e.request_id),
+                ])
+                .map_err(ApiError::internal)?;
             }
-        },
-    ))
+            if !full {
+                return out.flush().map_err(ApiError::internal);
+            }
+        }
+    }))
 }

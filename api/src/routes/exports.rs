@@ -2,7 +2,7 @@
 //! `GET /customers`, as an Excel workbook or CSV. Rows are read from the database a page at a
 //! time and streamed out, so an export of 100 000 customers never holds them all in memory.
 
-use std::io::Read;
+use std::io::{ErrorKind, Write};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -163,15 +163,22 @@ fn each_row(
 
 type Chunk = Result<Bytes, std::io::Error>;
 
-/// A response body fed by `produce`, which runs on a blocking thread and sends chunks.
+/// Bytes sent to the client at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A response body fed by `produce`, which runs on a blocking thread and writes to it.
 pub(crate) fn streamed(
     content_type: &'static str,
     filename: String,
-    produce: impl FnOnce(&mpsc::Sender<Chunk>) -> Result<(), ApiError> + Send + 'static,
+    produce: impl FnOnce(&mut BodyWriter<'_>) -> Result<(), ApiError> + Send + 'static,
 ) -> HttpResponse {
     let (sender, receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
     actix_web::rt::task::spawn_blocking(move || {
-        if let Err(error) = produce(&sender) {
+        let mut body = BodyWriter {
+            sender: &sender,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        if let Err(error) = produce(&mut body).and_then(|()| body.finish()) {
             tracing::error!(cause = %error, "export failed part-way");
             // The status is sent already: breaking the stream tells the client it is incomplete.
             let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
@@ -190,10 +197,43 @@ pub(crate) fn streamed(
         .streaming(body)
 }
 
-pub(crate) fn send(sender: &mpsc::Sender<Chunk>, bytes: Vec<u8>) -> Result<(), ApiError> {
-    sender
-        .blocking_send(Ok(Bytes::from(bytes)))
-        .map_err(|_| ApiError::internal("the client went away during an export"))
+/// A streamed response body as an `io::Write`: what is written goes to the client in chunks
+/// of [`CHUNK`] bytes as they fill, so a writer (CSV, the workbook's zip) streams straight out.
+pub(crate) struct BodyWriter<'a> {
+    sender: &'a mpsc::Sender<Chunk>,
+    buffer: Vec<u8>,
+}
+
+impl BodyWriter<'_> {
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        self.sender
+            .blocking_send(Ok(Bytes::from(chunk)))
+            .map_err(|_| std::io::Error::new(ErrorKind::BrokenPipe, "the client went away"))
+    }
+
+    /// Sends what is left.
+    fn finish(&mut self) -> Result<(), ApiError> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.send().map_err(ApiError::internal)
+    }
+}
+
+impl Write for BodyWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    /// Chunks go out when full, and the rest when the export ends.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Everything an export needs, checked before the first byte is sent.
@@ -273,34 +313,20 @@ async fn export_customers_csv(
     Ok(streamed(
         "text/csv; charset=utf-8",
         export.filename.clone(),
-        move |sender| {
-            let line = |cells: Vec<String>| -> Result<Vec<u8>, ApiError> {
-                let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-                writer.write_record(cells).map_err(ApiError::internal)?;
-                writer.into_inner().map_err(ApiError::internal)
-            };
-            send(
-                sender,
-                line(HEADERS.iter().map(|h| (*h).to_owned()).collect())?,
-            )?;
-            let mut buffer = Vec::with_capacity(64 * 1024);
+        move |body| {
+            let mut out = csv::Writer::from_writer(body);
+            out.write_record(HEADERS).map_err(ApiError::internal)?;
             each_row(
                 &export.db,
                 &export.scope,
                 &export.filters,
                 export.sort,
                 |row| {
-                    buffer.extend(line(cells(row).into_iter().map(csv_cell).collect())?);
-                    if buffer.len() >= 60 * 1024 {
-                        send(sender, std::mem::take(&mut buffer))?;
-                    }
-                    Ok(())
+                    let cells = cells(row).into_iter().map(csv_cell);
+                    out.write_record(cells).map_err(ApiError::internal)
                 },
             )?;
-            if !buffer.is_empty() {
-                send(sender, buffer)?;
-            }
-            Ok(())
+            out.flush().map_err(ApiError::internal)
         },
     ))
 }
@@ -332,25 +358,14 @@ async fn export_customers_xlsx(
     query: web::Query<CustomerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = prepare(state, caller, query.into_inner(), "xlsx").await?;
-    Ok(streamed(XLSX, export.filename.clone(), move |sender| {
-        let file = tempfile::NamedTempFile::new().map_err(ApiError::internal)?;
-        write_workbook(&export, file.path())?;
-        let mut reader = file.reopen().map_err(ApiError::internal)?;
-        loop {
-            let mut chunk = vec![0; 64 * 1024];
-            let read = reader.read(&mut chunk).map_err(ApiError::internal)?;
-            if read == 0 {
-                return Ok(());
-            }
-            chunk.truncate(read);
-            send(sender, chunk)?;
-        }
+    Ok(streamed(XLSX, export.filename.clone(), move |body| {
+        write_workbook(&export, body)
     }))
 }
 
-/// Writes the workbook row by row in constant-memory mode (each row goes to disk as soon as
-/// the next one starts).
-fn write_workbook(export: &Export, path: &std::path::Path) -> Result<(), ApiError> {
+/// Writes the workbook row by row in constant-memory mode (each row goes to a temporary file
+/// as soon as the next one starts), then zips it straight into the response as it compresses.
+fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -395,5 +410,5 @@ fn write_workbook(export: &Export, path: &std::path::Path) -> Result<(), ApiErro
     sheet
         .autofilter(0, 0, row_number.max(1), last_col)
         .map_err(xlsx_error)?;
-    workbook.save(path).map_err(xlsx_error)
+    workbook.save_to_writer(body).map_err(xlsx_error)
 }
