@@ -4,10 +4,11 @@ use std::net::TcpListener;
 
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
+use actix_web::http::header::ContentType;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::error::ApiError;
 use crate::extract;
@@ -34,6 +35,10 @@ pub fn start_with_routes(
 ) -> std::io::Result<Server> {
     let document = openapi::document_for(routes);
     let route_table = web::Data::new(RouteTable::new(&document));
+    // Written once and shared: each worker holding the document (as Swagger UI's own route
+    // does) and serializing it per request cost memory per worker.
+    let spec = web::Bytes::from(serde_json::to_vec(&document).map_err(std::io::Error::other)?);
+    drop(document);
     let body_limit = state.settings.body_limit;
     let blocking_per_worker = (state.settings.blocking_threads / workers.max(1)).max(1);
     let rate_limiter = web::Data::new(AuthRateLimiter::new(state.settings.auth_rate_per_minute));
@@ -49,7 +54,8 @@ pub fn start_with_routes(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(extract::query_config())
             .app_data(extract::path_config())
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_JSON, document.clone()))
+            .route(OPENAPI_JSON, web::get().to(serve_spec(spec.clone())))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from(OPENAPI_JSON)))
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
             .wrap(from_fn(limit_auth))
@@ -66,6 +72,17 @@ pub fn start_with_routes(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// `/openapi.json`: the document, serialized once at start.
+fn serve_spec(spec: web::Bytes) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone + 'static {
+    move || {
+        std::future::ready(
+            HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(spec.clone()),
+        )
+    }
 }
 
 /// `/` leads people to the documented API.
