@@ -4,7 +4,6 @@ use std::net::TcpListener;
 
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
-use actix_web::http::header::ContentType;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
@@ -15,6 +14,7 @@ use crate::extract;
 use crate::middleware::request_context;
 use crate::openapi;
 use crate::rate_limit::{AuthRateLimiter, limit_auth};
+use crate::rendered::Rendered;
 use crate::routes::{self, Routes};
 use crate::state::AppState;
 
@@ -37,7 +37,7 @@ pub fn start_with_routes(
     let route_table = web::Data::new(RouteTable::new(&document));
     // Written once and shared: each worker holding the document (as Swagger UI's own route
     // does) and serializing it per request cost memory per worker.
-    let spec = web::Bytes::from(serde_json::to_vec(&document).map_err(std::io::Error::other)?);
+    let spec = Rendered::json(&document, 256 * 1024).map_err(std::io::Error::other)?;
     drop(document);
     let body_limit = state.settings.body_limit;
     let blocking_per_worker = (state.settings.blocking_threads / workers.max(1)).max(1);
@@ -54,7 +54,10 @@ pub fn start_with_routes(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(extract::query_config())
             .app_data(extract::path_config())
-            .route(OPENAPI_JSON, web::get().to(serve_spec(spec.clone())))
+            .route(OPENAPI_JSON, {
+                let spec = spec.clone();
+                web::get().to(move || std::future::ready(spec.clone()))
+            })
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from(OPENAPI_JSON)))
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
@@ -72,17 +75,6 @@ pub fn start_with_routes(
     .listen(listener)?
     .run();
     Ok(server)
-}
-
-/// `/openapi.json`: the document, serialized once at start.
-fn serve_spec(spec: web::Bytes) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone + 'static {
-    move || {
-        std::future::ready(
-            HttpResponse::Ok()
-                .content_type(ContentType::json())
-                .body(spec.clone()),
-        )
-    }
 }
 
 /// `/` leads people to the documented API.

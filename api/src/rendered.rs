@@ -11,8 +11,9 @@ use crate::error::ApiError;
 /// A JSON answer serialized on the blocking thread that read its rows, instead of on the async
 /// worker as `web::Json` does: the rows' strings are written while still in that thread's cache
 /// and freed by the thread that allocated them, and the worker only sends bytes. For large
-/// answers read in a blocking job (the customer listing: ~60 KB a page).
-#[derive(Debug)]
+/// answers read in a blocking job (the customer listing: ~60 KB a page), and for one written
+/// once and served many times (the OpenAPI document: cloning shares the bytes).
+#[derive(Debug, Clone)]
 pub struct Rendered(Bytes);
 
 impl Rendered {
