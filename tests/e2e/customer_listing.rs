@@ -1,7 +1,7 @@
 //! The customer listing: every filter kind, any sort either way, keyset pages that neither skip
 //! nor repeat, totals, and who sees what.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tests::identity::Session;
 use tests::{TestApp, code_of, problem};
@@ -223,6 +223,20 @@ async fn bad_parameters_answer_400_naming_them() {
         .get_as(&admin, &format!("/customers?limit=1&sort=ref&after={next}"))
         .await;
     assert_eq!(other_sort.status(), StatusCode::BAD_REQUEST);
+    // The caller is checked before what it asks: a session that ended answers 401 to any query.
+    let ended = app
+        .login(&admin.account_id, &admin.logon, &admin.secret)
+        .await;
+    let logout = app
+        .bearer(Method::POST, "/auth/logout", &ended.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    for query in ["status=onboarding", "colour=red"] {
+        let response = app.get_as(&ended, &format!("/customers?{query}")).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{query}");
+    }
 }
 
 #[tokio::test]

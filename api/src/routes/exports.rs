@@ -363,8 +363,18 @@ async fn export_customers_xlsx(
     }))
 }
 
+/// The workbook's deflate level. The compression runs after the last row, on one core, so it
+/// is most of what the export cannot overlap; 100 000 customers took 2.5 / 2.2 / 2.0 / 2.0 s at
+/// levels 6 / 5 / 4 / 3 for a file of 13.8 / 13.8 / 14.3 / 15.8 MB.
+const DEFLATE_LEVEL: u8 = 4;
+
+/// Rows handed from the thread that reads them to the thread that writes the sheet at a time.
+const ROWS_PER_BATCH: usize = 256;
+
 /// Writes the workbook row by row in constant-memory mode (each row goes to a temporary file
 /// as soon as the next one starts), then zips it straight into the response as it compresses.
+/// The rows are read and turned into cells on a second thread meanwhile: on two cores the
+/// database and the sheet's XML then take the time of the slower of the two, not their sum.
 fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -380,15 +390,32 @@ fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiE
             .map_err(xlsx_error)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Vec<Cell>>>(4);
     let mut row_number: u32 = 0;
-    each_row(
-        &export.db,
-        &export.scope,
-        &export.filters,
-        export.sort,
-        |row| {
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(ROWS_PER_BATCH);
+            let writer_gone = || ApiError::internal("the workbook's writer stopped");
+            each_row(
+                &export.db,
+                &export.scope,
+                &export.filters,
+                export.sort,
+                |row| {
+                    batch.push(cells(row));
+                    if batch.len() == ROWS_PER_BATCH {
+                        let full =
+                            std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_BATCH));
+                        batches.send(full).map_err(|_| writer_gone())?;
+                    }
+                    Ok(())
+                },
+            )?;
+            batches.send(batch).map_err(|_| writer_gone())
+        });
+        for row in received.into_iter().flatten() {
             row_number += 1;
-            for (col, cell) in (0u16..).zip(cells(row)) {
+            for (col, cell) in (0u16..).zip(row) {
                 let written = match cell {
                     Cell::Text(text) => sheet.write_string(row_number, col, text).map(drop),
                     Cell::Number(n) => sheet.write_number(row_number, col, n).map(drop),
@@ -403,12 +430,15 @@ fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiE
                 };
                 written.map_err(xlsx_error)?;
             }
-            Ok(())
-        },
-    )?;
+        }
+        reader
+            .join()
+            .map_err(|_| ApiError::internal("the export's reader panicked"))?
+    })?;
     let last_col = u16::try_from(HEADERS.len() - 1).unwrap_or(0);
     sheet
         .autofilter(0, 0, row_number.max(1), last_col)
         .map_err(xlsx_error)?;
+    workbook.set_zip_compression_level(DEFLATE_LEVEL);
     workbook.save_to_writer(body).map_err(xlsx_error)
 }
