@@ -132,33 +132,34 @@ fn cells(row: CustomerRow) -> Vec<Cell> {
     ]
 }
 
-/// Calls `each` with every matching row, in order, reading `PAGE` rows at a time by keyset.
-fn each_row(
-    db: &Db,
-    scope: &Scope,
-    filters: &[Filter],
-    sort: Sort,
-    mut each: impl FnMut(CustomerRow) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
-    db.read(|conn| {
-        let mut after: Option<After> = None;
-        loop {
-            let rows = customer_listing::page(conn, scope, filters, sort, after.as_ref(), PAGE)?;
-            let full = i64::try_from(rows.len()).unwrap_or(0) == PAGE;
-            if let Some(last) = rows.last() {
-                after = Some(After {
-                    key: sort.column.value_of(last),
-                    id: last.id.clone(),
-                });
+impl Export {
+    /// Calls `each` with every matching row, in order, reading `PAGE` rows at a time by keyset.
+    fn each_row(
+        &self,
+        mut each: impl FnMut(CustomerRow) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        let (scope, filters, sort) = (&self.scope, &self.filters, self.sort);
+        self.db.read(|conn| {
+            let mut after: Option<After> = None;
+            loop {
+                let rows =
+                    customer_listing::page(conn, scope, filters, sort, after.as_ref(), PAGE)?;
+                let full = i64::try_from(rows.len()).unwrap_or(0) == PAGE;
+                if let Some(last) = rows.last() {
+                    after = Some(After {
+                        key: sort.column.value_of(last),
+                        id: last.id.clone(),
+                    });
+                }
+                for row in rows {
+                    each(row)?;
+                }
+                if !full {
+                    return Ok(());
+                }
             }
-            for row in rows {
-                each(row)?;
-            }
-            if !full {
-                return Ok(());
-            }
-        }
-    })
+        })
+    }
 }
 
 type Chunk = Result<Bytes, std::io::Error>;
@@ -316,16 +317,10 @@ async fn export_customers_csv(
         move |body| {
             let mut out = csv::Writer::from_writer(body);
             out.write_record(HEADERS).map_err(ApiError::internal)?;
-            each_row(
-                &export.db,
-                &export.scope,
-                &export.filters,
-                export.sort,
-                |row| {
-                    let cells = cells(row).into_iter().map(csv_cell);
-                    out.write_record(cells).map_err(ApiError::internal)
-                },
-            )?;
+            export.each_row(|row| {
+                let cells = cells(row).into_iter().map(csv_cell);
+                out.write_record(cells).map_err(ApiError::internal)
+            })?;
             out.flush().map_err(ApiError::internal)
         },
     ))
@@ -396,21 +391,14 @@ fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiE
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(ROWS_PER_BATCH);
             let writer_gone = || ApiError::internal("the workbook's writer stopped");
-            each_row(
-                &export.db,
-                &export.scope,
-                &export.filters,
-                export.sort,
-                |row| {
-                    batch.push(cells(row));
-                    if batch.len() == ROWS_PER_BATCH {
-                        let full =
-                            std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_BATCH));
-                        batches.send(full).map_err(|_| writer_gone())?;
-                    }
-                    Ok(())
-                },
-            )?;
+            export.each_row(|row| {
+                batch.push(cells(row));
+                if batch.len() == ROWS_PER_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_BATCH));
+                    batches.send(full).map_err(|_| writer_gone())?;
+                }
+                Ok(())
+            })?;
             batches.send(batch).map_err(|_| writer_gone())
         });
         for row in received.into_iter().flatten() {
