@@ -450,8 +450,8 @@ impl diesel::query_builder::QueryFragment<Dialect> for LiveGrant {
 /// A condition that PostgreSQL must plan with its values. A "contains" pattern matches anywhere
 /// from none to all of a partner's customers; from its sixth execution a cached statement ran
 /// a generic plan that guessed a few matches, read all 9 800 through the trigram index and
-/// sorted them (40 ms), where walking the name index stops after a page (1.5 ms). Uncacheable,
-/// the statement goes out unnamed and is planned every time with the pattern it carries.
+/// sorted them (40 ms), where walking the partner's name index stops after a page (~6 ms).
+/// Uncacheable, the statement goes out unnamed and is planned every time with its pattern.
 struct PlannedWithValues(Condition);
 
 impl diesel::Expression for PlannedWithValues {

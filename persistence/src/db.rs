@@ -330,7 +330,7 @@ impl Db {
 
     /// Refreshes the query planner's statistics, after a bulk load: without them PostgreSQL
     /// guesses a partner holds a few hundred customers and plans the listing accordingly. On
-    /// PostgreSQL it vacuums too, as autovacuum would soon: the tables' visibility maps let index-only
+    /// PostgreSQL it vacuums too, as autovacuum would soon: the visibility maps let index-only
     /// scans skip the rows, and the planner costs plans as it will once the database settles.
     pub fn analyze(&self) -> Result<(), DbError> {
         let statement = match self.backend {
