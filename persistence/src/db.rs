@@ -30,17 +30,19 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// Checkpoints an SQLite database's WAL from its own thread and connection while any clone of
 /// the [`Db`] lives (passive: it never blocks readers or the writer). Dropping the last clone
-/// drops the sender, which ends the thread.
+/// stops the thread and waits for its final checkpoint: a process that exited first left the
+/// whole WAL behind (1.5 GB after the demo dataset), and the next start spent 0.7 s reading it.
 #[derive(Debug)]
 struct Checkpointer {
-    _stop: std::sync::mpsc::Sender<()>,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Checkpointer {
     fn start(url: &DatabaseUrl) -> Result<Checkpointer, DbError> {
         let mut conn = url.establish()?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
@@ -50,9 +52,25 @@ impl Checkpointer {
                         tracing::warn!(%error, "checkpointing the SQLite WAL failed");
                     }
                 }
-                // The last connection to close checkpoints what is left.
+                // The pool's connections are closed by now: this leaves an empty WAL, which
+                // SQLite deletes as this last connection closes.
+                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
+                    tracing::warn!(%error, "the final checkpoint of the SQLite WAL failed");
+                }
             })?;
-        Ok(Checkpointer { _stop: stop })
+        Ok(Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -268,6 +286,7 @@ impl Default for PoolOptions {
 /// The pool. Cheap to clone; every query goes through [`Db::read`] or [`Db::transaction`].
 #[derive(Clone)]
 pub struct Db {
+    // Dropped before the checkpointer, whose final checkpoint wants the pool's connections closed.
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     _checkpointer: Option<std::sync::Arc<Checkpointer>>,
@@ -633,6 +652,29 @@ mod tests {
         // The pool may still be opening idle connections (and their WAL files) in the
         // background: cleaning up is best effort.
         drop(db);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn dropping_the_last_clone_leaves_no_sqlite_wal_behind() {
+        let dir = std::env::temp_dir().join(format!("ph-db-{}", uuid::Uuid::new_v4()));
+        let url = DatabaseUrl::Sqlite(dir.join("hub.db"));
+        let db = Db::connect(&url, PoolOptions::default()).unwrap();
+        db.migrate().unwrap();
+        let wal = dir.join("hub.db-wal");
+        assert!(wal.exists(), "the migrations were written to the WAL");
+        // Connections the pool is still opening in the background would open the file again.
+        while db.pool.state().idle_connections < db.pool.state().connections {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let clone = db.clone();
+        drop(db);
+        assert!(wal.exists(), "a clone still uses the database");
+        drop(clone);
+        assert!(
+            !wal.exists(),
+            "the last clone checkpointed and removed the WAL"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }
