@@ -22,6 +22,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, Fields};
+use crate::json_time;
 
 /// A field of a partial update: absent (`None`), cleared with `null` (`Some(None)`) or set.
 pub type Field<T> = Option<Option<T>>;
@@ -804,6 +805,7 @@ pub struct Customer {
     pub iframe_embedding: bool,
     #[schema(value_type = Vec<String>)]
     pub iframe_domains: Stored<Vec<String>>,
+    #[serde(serialize_with = "json_time::optional_day")]
     pub membership_end_date: Option<NaiveDate>,
     pub locations: Option<i32>,
     #[schema(example = "paid")]
@@ -814,10 +816,12 @@ pub struct Customer {
     #[schema(value_type = Vec<Licence>)]
     pub licences: Stored<Vec<Licence>>,
     /// The earliest next renewal among the licences.
+    #[serde(serialize_with = "json_time::optional_day")]
     pub next_renewal_date: Option<NaiveDate>,
     #[schema(example = "active")]
     pub account_state: String,
     /// The last time one of the customer's users logged in.
+    #[serde(serialize_with = "json_time::optional_timestamp")]
     pub last_login_at: Option<DateTime<Utc>>,
     /// Active entities; the group layer counts as type `group`.
     pub entities: Counts,
@@ -831,7 +835,9 @@ pub struct Customer {
     pub access_permission_locked_by_customer: bool,
     /// The record's version, also its `ETag`; send it in `If-Match` to update safely.
     pub version: i32,
+    #[serde(serialize_with = "json_time::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "json_time::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

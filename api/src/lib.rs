@@ -12,6 +12,7 @@ pub mod extract;
 pub mod floor;
 pub mod grant_terms;
 pub mod images;
+pub mod json_time;
 pub mod keys;
 pub mod mail;
 pub mod mailer;

@@ -28,11 +28,16 @@ pub mod switch;
 /// Registers a set of operations; the app and its OpenAPI document are both built from one.
 pub type Routes = fn(&mut ServiceConfig);
 
+/// The router tries each route in this order (a pattern with `{…}` costs a regex match), so the
+/// routes partners call all day come first: before this order the listing's path went through
+/// the patterns of eight modules, 1.7 % of its CPU.
 pub fn configure(cfg: &mut ServiceConfig) {
+    customer_listing::configure(cfg);
+    exports::configure(cfg);
     health::configure(cfg);
-    problems::configure(cfg);
     auth::configure(cfg);
     switch::configure(cfg);
+    problems::configure(cfg);
     invitations::configure(cfg);
     me::configure(cfg);
     me_settings::configure(cfg);
@@ -41,8 +46,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     platform::configure(cfg);
     catalogues::configure(cfg);
     branding::configure(cfg);
-    exports::configure(cfg);
-    customer_listing::configure(cfg);
     customers::configure(cfg);
     customer_admins::configure(cfg);
     entities::configure(cfg);
