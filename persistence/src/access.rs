@@ -112,12 +112,12 @@ pub fn grant_for(
     user_id: &str,
     customer_id: &str,
 ) -> QueryResult<Option<GrantRow>> {
-    access_grants::table
+    on_backend!(conn, |c| access_grants::table
         .filter(access_grants::user_id.eq(user_id))
         .filter(access_grants::customer_id.eq(customer_id))
         .select(GrantRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Whether `user_id` holds a grant into `customer_id` that is live at `now` (the listing asks
@@ -142,10 +142,10 @@ pub fn holds_live_grant(
 }
 
 pub fn record_grant_use(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(access_grants::table.find(id))
+    on_backend!(conn, |c| diesel::update(access_grants::table.find(id))
         .set(access_grants::last_used_at.eq(at))
-        .execute(conn)
-        .map(drop)
+        .execute(c)
+        .map(drop))
 }
 
 /// Grants in `scope`, by customer then user, after the `(customer_id, user_id)` cursor.

@@ -27,10 +27,10 @@ pub struct AuditEvent {
 }
 
 pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
+    on_backend!(conn, |c| diesel::insert_into(audit_events::table)
         .values(event)
-        .execute(conn)
-        .map(drop)
+        .execute(c)
+        .map(drop))
 }
 
 /// Every event about one target, oldest first.

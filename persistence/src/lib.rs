@@ -22,6 +22,20 @@ macro_rules! insert_rows {
     }};
 }
 
+/// Runs `$body` with `$c` bound to the concrete connection inside `$conn`: diesel's
+/// `MultiConnection` writes a statement's whole SQL text anew in every pass it makes over it
+/// (binds, cacheability, the cache key), a `String` per quoted identifier, which was a quarter
+/// of the instructions of switching into a customer. The queries that every request or every
+/// switch runs go straight to the backend this way; the body is written once, compiled for both.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Postgres($c) => $body,
+            $crate::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub mod access;
 pub mod audit;
 pub mod catalogue;

@@ -31,18 +31,18 @@ pub struct SessionRow {
 }
 
 pub fn insert(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
-    diesel::insert_into(sessions::table)
+    on_backend!(conn, |c| diesel::insert_into(sessions::table)
         .values(session)
-        .execute(conn)
-        .map(drop)
+        .execute(c)
+        .map(drop))
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
-    sessions::table
+    on_backend!(conn, |c| sessions::table
         .find(id)
         .select(SessionRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// A session with what every request checks beside it, read in one query (on PostgreSQL, one
@@ -58,27 +58,28 @@ pub struct Held {
 
 pub fn find_held(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Held>> {
     let of_kind = |kind: AccountKind| users::account_kind.eq(kind.as_str());
-    let row: Option<(SessionRow, UserRow, Option<bool>, Option<bool>)> = sessions::table
-        .inner_join(users::table)
-        .left_join(
-            partners::table.on(partners::id
-                .eq(users::account_id)
-                .and(of_kind(AccountKind::Partner))),
-        )
-        .left_join(
-            customers::table.on(customers::id
-                .eq(users::account_id)
-                .and(of_kind(AccountKind::Customer))),
-        )
-        .filter(sessions::id.eq(id))
-        .select((
-            SessionRow::as_select(),
-            UserRow::as_select(),
-            partners::active.nullable(),
-            customers::active.nullable(),
-        ))
-        .first(conn)
-        .optional()?;
+    let row: Option<(SessionRow, UserRow, Option<bool>, Option<bool>)> =
+        on_backend!(conn, |c| sessions::table
+            .inner_join(users::table)
+            .left_join(
+                partners::table.on(partners::id
+                    .eq(users::account_id)
+                    .and(of_kind(AccountKind::Partner))),
+            )
+            .left_join(
+                customers::table.on(customers::id
+                    .eq(users::account_id)
+                    .and(of_kind(AccountKind::Customer))),
+            )
+            .filter(sessions::id.eq(id))
+            .select((
+                SessionRow::as_select(),
+                UserRow::as_select(),
+                partners::active.nullable(),
+                customers::active.nullable(),
+            ))
+            .first(c)
+            .optional())?;
     Ok(
         row.map(|(session, user, partner_active, customer_active)| Held {
             session,

@@ -43,11 +43,11 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[UserRow]) -> QueryResult<()>
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table
+    on_backend!(conn, |c| users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn find_by_logon(
