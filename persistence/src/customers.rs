@@ -102,12 +102,12 @@ pub fn find_for_partner(
     partner_id: &str,
     id: &str,
 ) -> QueryResult<Option<CustomerRow>> {
-    customers::table
+    on_backend!(conn, |c| customers::table
         .find(id)
         .filter(customers::partner_id.eq(partner_id))
         .select(CustomerRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Whether another customer of the partner (not `except`) already uses `reference`.

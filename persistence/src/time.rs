@@ -114,18 +114,6 @@ mod fast {
                 }
             }
 
-            impl FromSql<Nullable<$sql>, Multi> for Fast<Option<$rust>> {
-                fn from_sql(value: MultiValue<'_>) -> deserialize::Result<Self> {
-                    value
-                        .from_sql::<Fast<$rust>, $sql>()
-                        .map(|Fast(v)| Fast(Some(v)))
-                }
-
-                fn from_nullable_sql(value: Option<MultiValue<'_>>) -> deserialize::Result<Self> {
-                    value.map_or(Ok(Fast(None)), Self::from_sql)
-                }
-            }
-
             impl From<Fast<$rust>> for $rust {
                 fn from(Fast(value): Fast<$rust>) -> $rust {
                     value
@@ -138,6 +126,21 @@ mod fast {
                 }
             }
         };
+    }
+
+    /// A nullable column on any backend (`MultiConnection` or the concrete connections).
+    impl<T, ST, DB> FromSql<Nullable<ST>, DB> for Fast<Option<T>>
+    where
+        DB: diesel::backend::Backend,
+        Fast<T>: FromSql<ST, DB>,
+    {
+        fn from_sql(value: DB::RawValue<'_>) -> deserialize::Result<Self> {
+            <Fast<T> as FromSql<ST, DB>>::from_sql(value).map(|Fast(v)| Fast(Some(v)))
+        }
+
+        fn from_nullable_sql(value: Option<DB::RawValue<'_>>) -> deserialize::Result<Self> {
+            value.map_or(Ok(Fast(None)), Self::from_sql)
+        }
     }
 
     through_diesel_and_both_backends!(NaiveDateTime, Timestamp);
