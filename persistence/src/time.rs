@@ -21,8 +21,8 @@ pub fn storable(at: DateTime<Utc>) -> bool {
 /// A date or timestamp column as the listing reads it, many to a page: diesel's SQLite reader
 /// tries up to 18 formats with `parse_from_str`, each parsed again from its strftime text — 12 %
 /// of a listing page's CPU went there. This reads the one format diesel writes by position, and
-/// hands anything else to diesel's reader; PostgreSQL's binary values go
-/// to diesel's reader directly. Used as `#[diesel(deserialize_as = Fast<…>)]`.
+/// hands anything else to diesel's reader; PostgreSQL's binary values go to diesel's reader
+/// directly. Used as `#[diesel(deserialize_as = Fast<…>)]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct Fast<T>(pub T);
 
