@@ -6,18 +6,11 @@
 //! ascending and first descending, the same on both backends.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
-use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date, Integer, Nullable, Text, Timestamp};
+use diesel::QueryResult;
+use diesel::sql_types::{Nullable, Text};
 
 use crate::DbConnection;
 use crate::customers::CustomerRow;
-use crate::schema::{customer_assignments, customers};
-
-type Dialect = <DbConnection as Connection>::Backend;
-type Expr<ST> = Box<dyn BoxableExpression<customers::table, Dialect, SqlType = ST>>;
-type Condition = Expr<Nullable<Bool>>;
 
 diesel::define_sql_function!(
     /// SQL `lower()`, for case-blind "contains" filters.
@@ -110,17 +103,10 @@ pub struct After {
     pub id: String,
 }
 
-enum Typed {
-    Text(Expr<Nullable<Text>>),
-    Int(Expr<Nullable<Integer>>),
-    Bool(Expr<Nullable<Bool>>),
-    Date(Expr<Nullable<Date>>),
-    Time(Expr<Nullable<Timestamp>>),
-}
-
 impl Column {
     pub fn kind(self) -> Kind {
-        match self.typed() {
+        use on_sqlite::Typed;
+        match on_sqlite::typed(self) {
             Typed::Text(_) => Kind::Text,
             Typed::Int(_) => Kind::Int,
             Typed::Bool(_) => Kind::Bool,
@@ -146,40 +132,6 @@ impl Column {
                 | Column::NextRenewalDate
                 | Column::LastLoginAt
         )
-    }
-
-    fn typed(self) -> Typed {
-        use customers as c;
-        match self {
-            Column::Id => Typed::Text(Box::new(c::id.nullable())),
-            Column::Name => Typed::Text(Box::new(c::name.nullable())),
-            Column::Ref => Typed::Text(Box::new(c::reference.nullable())),
-            Column::Active => Typed::Bool(Box::new(c::active.nullable())),
-            Column::Status => Typed::Int(Box::new(c::status.nullable())),
-            Column::ProductPlan => Typed::Text(Box::new(c::product_plan)),
-            Column::Sector => Typed::Text(Box::new(c::sector)),
-            Column::Termset => Typed::Text(Box::new(c::termset.nullable())),
-            Column::Website => Typed::Text(Box::new(c::website)),
-            Column::ContactName => Typed::Text(Box::new(c::contact_name)),
-            Column::ContactEmail => Typed::Text(Box::new(c::contact_email)),
-            Column::RequiresAccessPermission => {
-                Typed::Bool(Box::new(c::requires_access_permission.nullable()))
-            }
-            Column::IframeEmbedding => Typed::Bool(Box::new(c::iframe_embedding.nullable())),
-            Column::MembershipEndDate => Typed::Date(Box::new(c::membership_end_date)),
-            Column::Locations => Typed::Int(Box::new(c::locations)),
-            Column::AccountType => Typed::Text(Box::new(c::account_type.nullable())),
-            Column::BillingRecipient => Typed::Text(Box::new(c::billing_recipient)),
-            Column::CompliancePercent => Typed::Int(Box::new(c::compliance_percent)),
-            Column::Workers => Typed::Int(Box::new(c::workers)),
-            Column::NextRenewalDate => Typed::Date(Box::new(c::next_renewal_date)),
-            Column::AccountState => Typed::Text(Box::new(c::account_state.nullable())),
-            Column::LastLoginAt => Typed::Time(Box::new(c::last_login_at)),
-            Column::CreatedAt => Typed::Time(Box::new(c::created_at.nullable())),
-            Column::UpdatedAt => Typed::Time(Box::new(c::updated_at.nullable())),
-            Column::Entities => Typed::Int(Box::new(c::entity_count.nullable())),
-            Column::Users => Typed::Int(Box::new(c::user_count.nullable())),
-        }
     }
 
     /// The row's value in this column, as a cursor holds it.
@@ -216,61 +168,6 @@ impl Column {
     }
 }
 
-fn mismatch(column: Column) -> diesel::result::Error {
-    diesel::result::Error::QueryBuilderError(
-        format!("a value of the wrong type for column {column:?}").into(),
-    )
-}
-
-#[derive(Clone, Copy)]
-enum Cmp {
-    Eq,
-    Gt,
-    Lt,
-    Ge,
-    Le,
-}
-
-/// `column <cmp> value`, typed by the column.
-fn compare(column: Column, cmp: Cmp, value: &Value) -> QueryResult<Condition> {
-    macro_rules! apply {
-        ($expr:expr, $v:expr) => {
-            match cmp {
-                Cmp::Eq => Box::new($expr.eq($v)) as Condition,
-                Cmp::Gt => Box::new($expr.gt($v)),
-                Cmp::Lt => Box::new($expr.lt($v)),
-                Cmp::Ge => Box::new($expr.ge($v)),
-                Cmp::Le => Box::new($expr.le($v)),
-            }
-        };
-    }
-    Ok(match (column.typed(), value) {
-        (Typed::Text(e), Value::Text(v)) => apply!(e, v.clone()),
-        (Typed::Int(e), Value::Int(v)) => apply!(e, *v),
-        (Typed::Bool(e), Value::Bool(v)) => apply!(e, *v),
-        (Typed::Date(e), Value::Date(v)) => apply!(e, *v),
-        (Typed::Time(e), Value::Time(v)) => apply!(e, *v),
-        _ => return Err(mismatch(column)),
-    })
-}
-
-fn is_null(column: Column) -> Condition {
-    match column.typed() {
-        Typed::Text(e) => Box::new(e.is_null().nullable()),
-        Typed::Int(e) => Box::new(e.is_null().nullable()),
-        Typed::Bool(e) => Box::new(e.is_null().nullable()),
-        Typed::Date(e) => Box::new(e.is_null().nullable()),
-        Typed::Time(e) => Box::new(e.is_null().nullable()),
-    }
-}
-
-fn any(conditions: Vec<Condition>) -> Condition {
-    conditions
-        .into_iter()
-        .reduce(|a, b| Box::new(a.or(b)))
-        .unwrap_or_else(|| Box::new(sql::<Bool>("1 = 0").nullable()))
-}
-
 /// `%`, `_` and `\` match themselves in a LIKE pattern built from `text`.
 pub fn like_pattern(text: &str) -> String {
     let escaped = text
@@ -281,90 +178,24 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-fn condition(filter: &Filter) -> QueryResult<Condition> {
-    Ok(match filter {
-        Filter::OneOf(column, values) => any(values
-            .iter()
-            .map(|v| compare(*column, Cmp::Eq, v))
-            .collect::<QueryResult<_>>()?),
-        Filter::Contains(column, text) => match column.typed() {
-            Typed::Text(e) => Box::new(PlannedWithValues(Box::new(
-                lower(e).like(like_pattern(text)).escape('\\'),
-            ))),
-            _ => return Err(mismatch(*column)),
-        },
-        Filter::AtLeast(column, value) => compare(*column, Cmp::Ge, value)?,
-        Filter::AtMost(column, value) => compare(*column, Cmp::Le, value)?,
-        Filter::Empty(column, true) => is_null(*column),
-        Filter::Empty(column, false) => Box::new(is_null(*column).eq(false)),
-        Filter::LicensedProduct(codes) => any(codes
-            .iter()
-            .map(|code| {
-                Box::new(
-                    customers::licensed_products
-                        .like(format!("% {code} %"))
-                        .nullable(),
-                ) as Condition
-            })
-            .collect()),
-    })
+/// Who looks at a page, for its `can_access` flags.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: String,
+    pub now: NaiveDateTime,
 }
 
-/// The rows after `after` in `sort` order: see the module's note on empty values.
-///
-/// A page after a key is `column ≥ key AND (column > key OR (column = key AND id > after))`:
-/// the first half is redundant, but it is what lets both databases seek the sort index
-/// straight to the key instead of reading every earlier row of the listing (a page 8 000 rows
-/// deep cost 5× the first one without it on PostgreSQL).
-fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
-    let column = sort.column;
-    let id = || Value::Text(after.id.clone());
-    let (bound, further, id_further) = if sort.descending {
-        (Cmp::Le, Cmp::Lt, compare(Column::Id, Cmp::Lt, &id())?)
-    } else {
-        (Cmp::Ge, Cmp::Gt, compare(Column::Id, Cmp::Gt, &id())?)
-    };
-    Ok(match (&after.key, sort.descending) {
-        (Some(key), descending) => {
-            let mut either = vec![
-                compare(column, further, key)?,
-                Box::new(compare(column, Cmp::Eq, key)?.and(id_further)) as Condition,
-            ];
-            let mut seek = vec![compare(column, bound, key)?];
-            if column.nullable() && !descending {
-                either.push(is_null(column));
-                seek.push(is_null(column));
-            }
-            Box::new(any(seek).and(any(either)))
-        }
-        (None, false) => Box::new(is_null(column).and(id_further)),
-        (None, true) => any(vec![
-            Box::new(is_null(column).and(id_further)),
-            Box::new(is_null(column).eq(false)),
-        ]),
-    })
+// The query itself, compiled once per backend (see the note at the top of the file).
+mod on_sqlite {
+    type Dialect = diesel::sqlite::Sqlite;
+    type Conn = diesel::SqliteConnection;
+    include!("customer_listing/query.rs");
 }
 
-fn filtered<'a>(
-    scope: &Scope,
-    filters: &[Filter],
-) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
-    let mut query = customers::table
-        .filter(customers::partner_id.eq(scope.partner_id.clone()))
-        .into_boxed();
-    if let Some(user_id) = &scope.assigned_to {
-        query = query.filter(
-            customers::id.eq_any(
-                customer_assignments::table
-                    .filter(customer_assignments::user_id.eq(user_id.clone()))
-                    .select(customer_assignments::customer_id),
-            ),
-        );
-    }
-    for filter in filters {
-        query = query.filter(condition(filter)?);
-    }
-    Ok(query)
+mod on_postgres {
+    type Dialect = diesel::pg::Pg;
+    type Conn = diesel::PgConnection;
+    include!("customer_listing/query.rs");
 }
 
 /// One page of the listing: `limit` rows after `after`, in `sort` order with the ID as the
@@ -377,17 +208,10 @@ pub fn page(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<CustomerRow>> {
-    ordered(scope, filters, sort, after)?
-        .limit(limit)
-        .select(CustomerRow::as_select())
-        .load(conn)
-}
-
-/// Who looks at a page, for its `can_access` flags.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub user_id: String,
-    pub now: NaiveDateTime,
+    match conn {
+        DbConnection::Sqlite(c) => on_sqlite::page(c, scope, filters, sort, after, limit),
+        DbConnection::Postgres(c) => on_postgres::page(c, scope, filters, sort, after, limit),
+    }
 }
 
 /// [`page`] with, for each row, whether the viewer holds a grant into the customer that is
@@ -402,137 +226,20 @@ pub fn page_seen_by(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<(CustomerRow, bool)>> {
-    let live_grant = LiveGrant {
-        user_id: viewer.user_id.clone(),
-        now: viewer.now,
-    };
-    ordered(scope, filters, sort, after)?
-        .limit(limit)
-        .select((CustomerRow::as_select(), live_grant))
-        .load(conn)
-}
-
-/// Whether the user holds a grant into this row's customer, live at `now`, as a fragment of its
-/// own rather than `sql()`: diesel never caches a statement holding raw SQL, and preparing the
-/// listing's statement anew took a tenth of its CPU.
-#[derive(Debug, Clone, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-struct LiveGrant {
-    user_id: String,
-    now: NaiveDateTime,
-}
-
-impl diesel::Expression for LiveGrant {
-    type SqlType = Bool;
-}
-
-impl diesel::AppearsOnTable<customers::table> for LiveGrant {}
-impl diesel::SelectableExpression<customers::table> for LiveGrant {}
-
-impl diesel::query_builder::QueryFragment<Dialect> for LiveGrant {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
-    ) -> QueryResult<()> {
-        // A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a hashed subplan that
-        // reads every grant the user holds (10 000 for the demo's admin, 9 ms) instead of
-        // probing the grants' customer index once per row of the page (0.3 ms).
-        out.push_sql(
-            "(SELECT 1 FROM access_grants g WHERE g.customer_id = customers.id AND g.user_id = ",
-        );
-        out.push_bind_param::<Text, _>(&self.user_id)?;
-        out.push_sql(" AND (g.expires_at IS NULL OR g.expires_at > ");
-        out.push_bind_param::<Timestamp, _>(&self.now)?;
-        out.push_sql(") LIMIT 1) IS NOT NULL");
-        Ok(())
-    }
-}
-
-/// A condition that PostgreSQL must plan with its values. A "contains" pattern matches anywhere
-/// from none to all of a partner's customers; from its sixth execution a cached statement ran
-/// a generic plan that guessed a few matches, read all 9 800 through the trigram index and
-/// sorted them (40 ms), where walking the partner's name index stops after a page (~6 ms).
-/// Uncacheable, the statement goes out unnamed and is planned every time with its pattern.
-struct PlannedWithValues(Condition);
-
-impl diesel::Expression for PlannedWithValues {
-    type SqlType = Nullable<Bool>;
-}
-
-impl diesel::AppearsOnTable<customers::table> for PlannedWithValues {}
-impl diesel::SelectableExpression<customers::table> for PlannedWithValues {}
-
-impl diesel::expression::ValidGrouping<()> for PlannedWithValues {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl diesel::query_builder::QueryId for PlannedWithValues {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::QueryFragment<Dialect> for PlannedWithValues {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
-    ) -> QueryResult<()> {
-        out.unsafe_to_cache_prepared();
-        self.0.walk_ast(out)
-    }
-}
-
-/// The matching rows after `after`, in `sort` order.
-fn ordered<'a>(
-    scope: &Scope,
-    filters: &[Filter],
-    sort: Sort,
-    after: Option<&After>,
-) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
-    let mut query = filtered(scope, filters)?;
-    if let Some(after) = after {
-        query = query.filter(after_condition(sort, after)?);
-    }
-    let nullable = sort.column.nullable();
-    query = match (sort.column.typed(), sort.descending) {
-        (typed, false) => {
-            if nullable {
-                query = query.then_order_by(is_null(sort.column).asc());
-            }
-            order_by(query, typed, false).then_order_by(customers::id.asc())
+    match conn {
+        DbConnection::Sqlite(c) => {
+            on_sqlite::page_seen_by(c, viewer, scope, filters, sort, after, limit)
         }
-        (typed, true) => {
-            if nullable {
-                query = query.then_order_by(is_null(sort.column).desc());
-            }
-            order_by(query, typed, true).then_order_by(customers::id.desc())
+        DbConnection::Postgres(c) => {
+            on_postgres::page_seen_by(c, viewer, scope, filters, sort, after, limit)
         }
-    };
-    Ok(query)
-}
-
-fn order_by<'a>(
-    query: customers::BoxedQuery<'a, Dialect>,
-    typed: Typed,
-    descending: bool,
-) -> customers::BoxedQuery<'a, Dialect> {
-    macro_rules! by {
-        ($e:expr) => {
-            if descending {
-                query.then_order_by($e.desc())
-            } else {
-                query.then_order_by($e.asc())
-            }
-        };
-    }
-    match typed {
-        Typed::Text(e) => by!(e),
-        Typed::Int(e) => by!(e),
-        Typed::Bool(e) => by!(e),
-        Typed::Date(e) => by!(e),
-        Typed::Time(e) => by!(e),
     }
 }
 
 /// How many customers match, over all pages.
 pub fn count(conn: &mut DbConnection, scope: &Scope, filters: &[Filter]) -> QueryResult<i64> {
-    filtered(scope, filters)?.count().get_result(conn)
+    match conn {
+        DbConnection::Sqlite(c) => on_sqlite::count(c, scope, filters),
+        DbConnection::Postgres(c) => on_postgres::count(c, scope, filters),
+    }
 }
