@@ -201,8 +201,7 @@ fn filtered<'a>(
     Ok(query)
 }
 
-/// One page of the listing: `limit` rows after `after`, in `sort` order with the ID as the
-/// tiebreak.
+/// [`super::page`] on this backend.
 pub(super) fn page(
     conn: &mut Conn,
     scope: &Scope,
@@ -217,9 +216,7 @@ pub(super) fn page(
         .load(conn)
 }
 
-/// [`page`] with, for each row, whether the viewer holds a grant into the customer that is
-/// live at `now` — in the same query (a correlated subquery on the grants' customer index),
-/// not a second one with the page's IDs.
+/// [`super::page_seen_by`] on this backend.
 pub(super) fn page_seen_by(
     conn: &mut Conn,
     viewer: &Viewer,
@@ -359,7 +356,7 @@ fn order_by<'a>(
     }
 }
 
-/// How many customers match, over all pages.
+/// [`super::count`] on this backend.
 pub(super) fn count(conn: &mut Conn, scope: &Scope, filters: &[Filter]) -> QueryResult<i64> {
     filtered(scope, filters)?.count().get_result(conn)
 }
