@@ -73,11 +73,7 @@ async fn build(app: &TestApp, root_secret: &str, n: usize) -> Fixture {
     let a_admin = partner(app, &platform, &a, &a_admin_email).await;
     let b_admin = partner(app, &platform, &b, &format!("admin{n}@b.example")).await;
     let revoked = app.login(&a, &a_admin_email, &a_admin.secret).await;
-    let logout = app
-        .bearer(Method::POST, "/auth/logout", &revoked.access_token)
-        .send()
-        .await
-        .unwrap();
+    let logout = app.logout(&revoked).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
 
     let users = format!("/partners/{a}/users");

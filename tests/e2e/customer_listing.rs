@@ -1,7 +1,7 @@
 //! The customer listing: every filter kind, any sort either way, keyset pages that neither skip
 //! nor repeat, totals, and who sees what.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tests::identity::Session;
 use tests::{TestApp, code_of, problem};
@@ -227,11 +227,7 @@ async fn bad_parameters_answer_400_naming_them() {
     let ended = app
         .login(&admin.account_id, &admin.logon, &admin.secret)
         .await;
-    let logout = app
-        .bearer(Method::POST, "/auth/logout", &ended.access_token)
-        .send()
-        .await
-        .unwrap();
+    let logout = app.logout(&ended).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     for query in ["status=onboarding", "colour=red"] {
         let response = app.get_as(&ended, &format!("/customers?{query}")).await;

@@ -66,11 +66,7 @@ async fn the_platform_bootstraps_a_partner_whose_admin_enrols_and_logs_in() {
         .unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 
-    let response = app
-        .bearer(Method::POST, "/auth/logout", &acme.access_token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.logout(&acme).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let response = app.get_as(&acme, "/me").await;
     assert_eq!(response.headers()["www-authenticate"], "Bearer");

@@ -65,6 +65,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Ends the session (and any session switched into a customer from it).
+    pub async fn logout(&self, session: &Session) -> reqwest::Response {
+        self.bearer(reqwest::Method::POST, "/auth/logout", &session.access_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The actions of every audit event about `target_id`, oldest first.
     pub fn audit_actions(&self, target_id: &str) -> Vec<String> {
         let target_id = target_id.to_owned();
