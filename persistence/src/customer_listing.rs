@@ -105,6 +105,7 @@ pub struct After {
 
 impl Column {
     pub fn kind(self) -> Kind {
+        // Read off the column's SQL type; either backend's copy of the query has the same.
         use on_sqlite::Typed;
         match on_sqlite::typed(self) {
             Typed::Text(_) => Kind::Text,
