@@ -14,7 +14,12 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/s
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Applied to every pooled SQLite connection: WAL lets readers run beside the one writer,
-/// `busy_timeout` makes a writer wait for the lock instead of failing at once. No automatic
+/// `busy_timeout` makes a writer wait for the lock instead of failing at once. `synchronous =
+/// FULL` syncs the WAL at every commit, so a committed change (a revoked grant, a logout, its
+/// audit row) survives a power loss as it does on PostgreSQL; with `NORMAL` the last commits could
+/// roll back. It also spreads the disk's work over the commits: under steady switching the p99 of
+/// a switch went from 4–7 ms (waiting on the checkpoint's fsync) to ~3 ms, the median from 0.37
+/// to 0.6 ms. No automatic
 /// checkpoints: the commit that crossed 1 000 WAL pages would copy them into the database and
 /// fsync it on a request's time (the p99 of switching into a customer was 17 ms for it);
 /// [`Checkpointer`] does it on a thread of its own. Under steady writes the WAL only grows (SQLite
@@ -22,7 +27,7 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations
 /// `RESTART` checkpoint held writers back 30–60 ms here); when it does start over, a WAL that
 /// grew past 64 MB is cut back to that.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
+     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
      PRAGMA journal_size_limit = 67108864;";
 
 /// How often the checkpointer moves the WAL's pages into an SQLite database.
@@ -646,7 +651,7 @@ mod tests {
         let pragmas = db.sqlite_pragmas().unwrap().unwrap();
         assert_eq!(pragmas.journal_mode, "wal");
         assert!(pragmas.foreign_keys);
-        assert_eq!(pragmas.synchronous, 1);
+        assert_eq!(pragmas.synchronous, 2, "FULL");
         assert_eq!(pragmas.busy_timeout_ms, 5000);
         assert!(dir.join("nested").join("hub.db").exists());
         // The pool may still be opening idle connections (and their WAL files) in the
