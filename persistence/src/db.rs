@@ -19,13 +19,12 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations
 /// audit row) survives a power loss as it does on PostgreSQL; with `NORMAL` the last commits could
 /// roll back. It also spreads the disk's work over the commits: under steady switching the p99 of
 /// a switch went from 4–7 ms (waiting on the checkpoint's fsync) to ~3 ms, the median from 0.37
-/// to 0.6 ms. No automatic
-/// checkpoints: the commit that crossed 1 000 WAL pages would copy them into the database and
-/// fsync it on a request's time (the p99 of switching into a customer was 17 ms for it);
-/// [`Checkpointer`] does it on a thread of its own. Under steady writes the WAL only grows (SQLite
-/// starts it over only when a write begins with every frame checkpointed; forcing that with a
-/// `RESTART` checkpoint held writers back 30–60 ms here); when it does start over, a WAL that
-/// grew past 64 MB is cut back to that.
+/// to 0.6 ms. No automatic checkpoints: the commit that crossed 1 000 WAL pages would copy them
+/// into the database and fsync it on a request's time (the p99 of switching into a customer was
+/// 17 ms for it); [`Checkpointer`] does it on a thread of its own. Under steady writes the WAL
+/// only grows (SQLite starts it over only when a write begins with every frame checkpointed;
+/// forcing that with a `RESTART` checkpoint held writers back 30–60 ms here); when it does start
+/// over, a WAL that grew past 64 MB is cut back to that.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
      PRAGMA journal_size_limit = 67108864;";
