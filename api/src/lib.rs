@@ -13,6 +13,7 @@ pub mod floor;
 pub mod grant_terms;
 pub mod images;
 pub mod json_time;
+pub mod json_writer;
 pub mod keys;
 pub mod mail;
 pub mod mailer;

@@ -7,8 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, Responder};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::json_writer;
 
-/// A JSON answer serialized on the blocking thread that read its rows, instead of on the async
+/// A JSON answer (by [`json_writer`]) serialized on the blocking thread that read its rows, instead of on the async
 /// worker as `web::Json` does: the rows' strings are written while still in that thread's cache
 /// and freed by the thread that allocated them, and the worker only sends bytes. For large
 /// answers read in a blocking job (the customer listing: ~60 KB a page), and for one written
@@ -21,7 +22,7 @@ impl Rendered {
     /// copies the answer again each time).
     pub fn json(value: &impl Serialize, size_hint: usize) -> Result<Rendered, ApiError> {
         let mut buffer = Vec::with_capacity(size_hint);
-        serde_json::to_writer(&mut buffer, value).map_err(ApiError::internal)?;
+        json_writer::write(value, &mut buffer).map_err(ApiError::internal)?;
         Ok(Rendered(buffer.into()))
     }
 }
