@@ -9,11 +9,12 @@ use serde::Serialize;
 use crate::error::ApiError;
 use crate::json_writer;
 
-/// A JSON answer (by [`json_writer`]) serialized on the blocking thread that read its rows, instead of on the async
-/// worker as `web::Json` does: the rows' strings are written while still in that thread's cache
-/// and freed by the thread that allocated them, and the worker only sends bytes. For large
-/// answers read in a blocking job (the customer listing: ~60 KB a page), and for one written
-/// once and served many times (the OpenAPI document: cloning shares the bytes).
+/// A JSON answer (written by [`json_writer`]) serialized on the blocking thread that read its
+/// rows, instead of on the async worker as `web::Json` does: the rows' strings are written while
+/// still in that thread's cache and freed by the thread that allocated them, and the worker only
+/// sends bytes. For large answers read in a blocking job (the customer listing: ~60 KB a page),
+/// and for one written once and served many times (the OpenAPI document: cloning shares the
+/// bytes).
 #[derive(Debug, Clone)]
 pub struct Rendered(Bytes);
 
