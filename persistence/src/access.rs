@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::DbConnection;
-use crate::schema::{access_grants, access_requests};
+use crate::customers::CustomerRow;
+use crate::schema::{access_grants, access_requests, customers};
 
 type Dialect = <DbConnection as Connection>::Backend;
 
@@ -116,6 +117,27 @@ pub fn grant_for(
         .filter(access_grants::user_id.eq(user_id))
         .filter(access_grants::customer_id.eq(customer_id))
         .select(GrantRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// The customer `customer_id` if it belongs to `partner_id`, with `user_id`'s grant into it if
+/// there is one: what a switch checks, in one round trip.
+pub fn customer_with_grant(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    customer_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(CustomerRow, Option<GrantRow>)>> {
+    on_backend!(conn, |c| customers::table
+        .left_join(
+            access_grants::table.on(access_grants::customer_id
+                .eq(customers::id)
+                .and(access_grants::user_id.eq(user_id))),
+        )
+        .filter(customers::id.eq(customer_id))
+        .filter(customers::partner_id.eq(partner_id))
+        .select((CustomerRow::as_select(), <Option<GrantRow>>::as_select()))
         .first(c)
         .optional())
 }

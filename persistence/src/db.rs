@@ -435,8 +435,9 @@ impl Db {
     ///   `SQLITE_BUSY` without waiting);
     /// - PostgreSQL runs `SERIALIZABLE`, and `work` runs again when the database reports a
     ///   serialization failure. So that a transaction that keeps losing cannot starve, its
-    ///   last attempts run alone: every write transaction holds a shared advisory lock, and an
-    ///   attempt from [`RUN_ALONE_FROM`] on holds it exclusively.
+    ///   last attempts run alone: every write transaction holds a shared advisory lock (for the
+    ///   transaction, taken with BEGIN), and an attempt from [`RUN_ALONE_FROM`] on holds it
+    ///   exclusively (for the session, taken before BEGIN).
     pub fn transaction<T, E>(
         &self,
         mut work: impl FnMut(&mut DbConnection) -> Result<T, E>,
@@ -455,19 +456,24 @@ impl Db {
             let mut attempt = 1;
             loop {
                 let outcome = match conn {
-                    DbConnection::Sqlite(_) => run_once(conn, &mut work),
+                    DbConnection::Sqlite(_) => run_once(conn, "BEGIN IMMEDIATE", &mut work),
+                    // The shared lock is taken in BEGIN's round trip and released by COMMIT or
+                    // ROLLBACK. The snapshot may predate the lock: one waiting for an attempt
+                    // that runs alone has read nothing that could fail that one, and if its
+                    // snapshot turns out stale, serializable isolation fails it to run again.
+                    DbConnection::Postgres(_) if attempt < RUN_ALONE_FROM => {
+                        run_once(conn, &begin_sharing_writer_lock(), &mut work)
+                    }
                     DbConnection::Postgres(pg) => {
-                        let alone = attempt >= RUN_ALONE_FROM;
                         // Taken before BEGIN, so the snapshot is taken once the lock is held.
-                        pg.batch_execute(&writer_lock_sql("lock", alone))
+                        pg.batch_execute(&writer_lock_sql("lock"))
                             .map_err(DbError::from)?;
-                        let outcome = run_once(conn, &mut work);
+                        let outcome = run_once(conn, BEGIN_SERIALIZABLE, &mut work);
                         if let DbConnection::Postgres(pg) = conn {
                             // Should this fail, the connection is broken: it is pinged before
                             // its next use and discarded, and closing the session releases
                             // the lock.
-                            if let Err(error) = pg.batch_execute(&writer_lock_sql("unlock", alone))
-                            {
+                            if let Err(error) = pg.batch_execute(&writer_lock_sql("unlock")) {
                                 tracing::warn!(%error, "releasing the writer lock failed");
                                 lock_released = false;
                             }
@@ -546,9 +552,16 @@ pub const RUN_ALONE_FROM: u32 = 4;
 /// The advisory lock every PostgreSQL write transaction holds ("PHUB").
 const WRITER_LOCK_KEY: i64 = 0x5048_5542;
 
-fn writer_lock_sql(action: &str, exclusive: bool) -> String {
-    let mode = if exclusive { "" } else { "_shared" };
-    format!("SELECT pg_advisory_{action}{mode}({WRITER_LOCK_KEY})")
+const BEGIN_SERIALIZABLE: &str = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+
+/// Begins a transaction holding the writer lock shared, in one round trip.
+fn begin_sharing_writer_lock() -> String {
+    format!("{BEGIN_SERIALIZABLE}; SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})")
+}
+
+/// Takes or releases the writer lock exclusively, for the session (around a transaction).
+fn writer_lock_sql(action: &str) -> String {
+    format!("SELECT pg_advisory_{action}({WRITER_LOCK_KEY})")
 }
 
 /// A random pause that grows with the attempt, so that transactions which collided do not
@@ -562,17 +575,15 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_micros(random % (ceiling_ms * 1000))
 }
 
+/// Runs `work` once in a transaction begun by `begin`.
 fn run_once<T, E: TransactionError>(
     conn: &mut DbConnection,
+    begin: &str,
     work: &mut impl FnMut(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
     match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-        }
-        DbConnection::Postgres(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")
-        }
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, begin),
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, begin),
     }
     .map_err(DbError::from)?;
     match work(conn) {

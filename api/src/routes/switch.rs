@@ -11,7 +11,7 @@ use domain::ids::CustomerId;
 use domain::policy::Action;
 use persistence::sessions::{self, SessionRow};
 use persistence::time::{from_db, to_db};
-use persistence::{access as store, customers, users};
+use persistence::{access as store, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -98,12 +98,16 @@ async fn switch_into_customer(
                 )
             };
             // Another partner's customer and one without a grant answer alike.
-            let customer = match CustomerId::parse(&body.customer_id) {
-                Ok(id) => customers::find_for_partner(conn, partner.as_str(), id.as_str())?,
+            let (customer, grant) = match CustomerId::parse(&body.customer_id) {
+                Ok(id) => store::customer_with_grant(
+                    conn,
+                    partner.as_str(),
+                    id.as_str(),
+                    &caller.actor.user_id,
+                )?,
                 Err(_) => None,
             }
             .ok_or_else(no_grant)?;
-            let grant = store::grant_for(conn, &caller.actor.user_id, &customer.id)?;
             access::may_switch(
                 grant.as_ref().map(|g| g.expires_at.map(from_db)),
                 customer.active,
@@ -117,10 +121,12 @@ async fn switch_into_customer(
                 ),
             })?;
             let grant = grant.ok_or_else(no_grant)?;
-            let parent =
-                sessions::find(conn, &caller.session_id)?.ok_or_else(ApiError::unauthenticated)?;
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
+            let sessions::Held {
+                session: parent,
+                mut user,
+                ..
+            } = sessions::find_held(conn, &caller.session_id)?
+                .ok_or_else(ApiError::unauthenticated)?;
             let window = state2.settings.switch_reauth_after;
             if access::switch_needs_code(from_db(parent.authenticated_at), now, window) {
                 let Some(code) = body.code.as_deref() else {
