@@ -700,10 +700,24 @@ async fn tenants_narrowing_and_the_admin_layer() {
         .status(),
         StatusCode::FORBIDDEN
     );
+    // The switch checks its caller inside its transaction, still before the body: a session
+    // acting inside a customer may not switch, whatever it sends…
+    let not_a_switch = json!("not an object");
+    assert_eq!(
+        outcome(app.post_as(&inside, "/auth/switch", &not_a_switch).await).await,
+        (StatusCode::FORBIDDEN, "not_while_acting".to_owned())
+    );
     // Logging out of the partner session ends the one inside.
     assert_eq!(app.logout(&bea).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         send(&app, Method::GET, &inside.access_token, "/me").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // … and a logged-out session's token is refused, whatever it sends.
+    assert_eq!(
+        app.post_as(&bea, "/auth/switch", &not_a_switch)
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
 }

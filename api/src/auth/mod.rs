@@ -7,7 +7,7 @@ pub mod password;
 pub mod secrets;
 pub mod totp;
 
-pub use caller::Caller;
+pub use caller::{Bearer, Caller};
 
 use domain::ids::AccountKind;
 use persistence::{DbConnection, customers, partners};

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, Change};
-use crate::auth::{Caller, secrets};
+use crate::auth::{Bearer, secrets};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::JsonBody;
 use crate::routes::auth::{Tokens, tokens_for};
@@ -77,17 +77,28 @@ pub struct Switched {
 #[post("/auth/switch")]
 async fn switch_into_customer(
     state: web::Data<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     body: JsonBody<Switch>,
 ) -> Result<web::Json<Switched>, ApiError> {
-    caller.authorize(Action::SwitchIntoCustomer, "customer")?;
-    let body = body.into_inner()?;
+    // The caller is checked inside the switch's transaction, and a body error answered only
+    // after that check: 401 or 403 for such a caller, whatever the body.
+    let mut body = body.into_inner();
     let refresh_token = secrets::random_token()?;
     let refresh_hash = secrets::hash_token(&refresh_token);
     let now = state.clock.now();
     let state2 = state.clone();
     let (user, session, grant) = web::block(move || {
         state2.db.transaction(|conn| {
+            let (caller, held) = bearer.caller(conn, now)?;
+            caller.authorize(Action::SwitchIntoCustomer, "customer")?;
+            let body = match &mut body {
+                Ok(body) => &*body,
+                // Not a serialization failure: the transaction does not run again to see this.
+                Err(error) => {
+                    let answered = ApiError::internal("the body's error was answered already");
+                    return Err(std::mem::replace(error, answered));
+                }
+            };
             let partner = caller.actor.partner().ok_or_else(|| {
                 ApiError::internal("the policy allowed a caller without a partner")
             })?;
@@ -125,8 +136,7 @@ async fn switch_into_customer(
                 session: parent,
                 mut user,
                 ..
-            } = sessions::find_held(conn, &caller.session_id)?
-                .ok_or_else(ApiError::unauthenticated)?;
+            } = held;
             let window = state2.settings.switch_reauth_after;
             if access::switch_needs_code(from_db(parent.authenticated_at), now, window) {
                 let Some(code) = body.code.as_deref() else {
