@@ -46,6 +46,11 @@ pub enum StartError {
     Database(#[from] persistence::DbError),
     #[error(transparent)]
     Key(#[from] keys::KeyError),
+    #[error(
+        "the signing key in {path} cannot open the secrets sealed in this database: start with \
+         the key file the database's secrets were sealed with"
+    )]
+    KeyMismatch { path: String },
     #[error("could not listen on {address}: {source}")]
     Listen {
         address: std::net::SocketAddr,
@@ -75,15 +80,30 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
     Ok(db)
 }
 
+/// Whether `keys` open the secrets sealed in the database (true when none is). A server started
+/// with another key than its data was made with would otherwise answer every login with a 500.
+pub fn sealed_secrets_open(db: &Db, keys: &Keys) -> Result<bool, persistence::DbError> {
+    let sealed = db.read(|conn| {
+        persistence::users::any_sealed_secret(conn).map_err(persistence::DbError::from)
+    })?;
+    Ok(sealed.is_none_or(|sealed| keys.open(&sealed).is_ok()))
+}
+
 /// `partner-hub serve`: migrate, then serve until SIGINT or SIGTERM (graceful: in-flight
 /// requests finish).
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let db = open_database(&config)?;
     let signing_key = SigningKey::load_or_create(&config.signing_key_file)?;
+    let keys = Keys::derive(signing_key.as_bytes());
+    if !sealed_secrets_open(&db, &keys)? {
+        return Err(StartError::KeyMismatch {
+            path: config.signing_key_file.display().to_string(),
+        });
+    }
     let state = AppState {
         db,
         clock: Arc::new(SystemClock),
-        keys: Arc::new(Keys::derive(signing_key.as_bytes())),
+        keys: Arc::new(keys),
         settings: Arc::new(config.settings()),
     };
     let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())

@@ -50,6 +50,17 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> {
         .optional())
 }
 
+/// Some user's sealed TOTP secret, if any user has one: what the server checks at start that
+/// its signing key can open.
+pub fn any_sealed_secret(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    users::table
+        .filter(users::totp_secret.is_not_null())
+        .select(users::totp_secret)
+        .first::<Option<String>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
 pub fn find_by_logon(
     conn: &mut DbConnection,
     account_id: &str,

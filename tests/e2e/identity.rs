@@ -1,5 +1,6 @@
 //! Who can get in, and how: bootstrap, invitations with 2FA enrolment, login, sessions.
 
+use api::auth::secrets::Keys;
 use diesel::prelude::*;
 use persistence::DbError;
 use persistence::schema::{sessions, user_tokens, users};
@@ -514,6 +515,20 @@ async fn secrets_are_stored_only_as_hashes_or_sealed() {
         })
         .unwrap();
     assert!(!refresh_hashes.contains(&session.refresh_token));
+}
+
+#[tokio::test]
+async fn the_server_refuses_a_signing_key_that_cannot_open_its_sealed_secrets() {
+    let app = TestApp::spawn().await;
+    let other = Keys::derive(&[7u8; 64]);
+    assert!(
+        api::sealed_secrets_open(&app.db, &other).unwrap(),
+        "nothing sealed yet"
+    );
+    let token = app.invite_platform_admin("keys@platform.example");
+    app.enrol(&token).await;
+    assert!(api::sealed_secrets_open(&app.db, &app.keys).unwrap());
+    assert!(!api::sealed_secrets_open(&app.db, &other).unwrap());
 }
 
 #[tokio::test]

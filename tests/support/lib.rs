@@ -31,6 +31,8 @@ pub struct TestApp {
     pub db: Db,
     pub database: TestDatabase,
     pub settings: Arc<Settings>,
+    /// The keys the app signs and seals with.
+    pub keys: Arc<Keys>,
     server: ServerHandle,
 }
 
@@ -61,10 +63,11 @@ impl TestApp {
             Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
         ));
         let settings = Arc::new(settings);
+        let keys = Arc::new(Keys::derive(&uuid::Uuid::new_v4().into_bytes()));
         let state = AppState {
             db: db.clone(),
             clock: clock.clone(),
-            keys: Arc::new(Keys::derive(&uuid::Uuid::new_v4().into_bytes())),
+            keys: keys.clone(),
             settings: settings.clone(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -83,6 +86,7 @@ impl TestApp {
             db,
             database,
             settings,
+            keys,
             server: handle,
         }
     }
