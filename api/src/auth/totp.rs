@@ -41,12 +41,26 @@ pub fn qr_svg(uri: &str) -> Result<String, ApiError> {
         .build())
 }
 
-/// The time step `code` matches at `now`, if it matches one later than `last_step`.
+/// Steps of clock skew accepted either way.
+const SKEW: i64 = 1;
+
+/// The time step `code` matches at `now`, if it matches one later than `last_step`. Each step of
+/// the window is tried on its own: two steps can share a code, and a code already used for the
+/// earlier one must still open the later (totp-rs's own window stops at the first match).
 pub fn check(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: Option<i64>) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let time = u64::try_from(now.timestamp()).ok()?;
-    let step = i64::try_from(totp(secret, "").ok()?.check(&code, time)?).ok()?;
-    (last_step.is_none_or(|last| step > last)).then_some(step)
+    let exact = Builder::new()
+        .with_secret(secret.to_vec())
+        .with_skew(0)
+        .build()
+        .ok()?;
+    let step_seconds = i64::try_from(exact.step()).ok()?;
+    let origin = now.timestamp().div_euclid(step_seconds);
+    (origin - SKEW..=origin + SKEW)
+        .filter(|step| last_step.is_none_or(|last| *step > last))
+        .find(|step| {
+            u64::try_from(step * step_seconds).is_ok_and(|at| exact.check(&code, at).is_some())
+        })
 }
 
 /// The code for `at` (tests and the demo compute codes the way an authenticator app does).
@@ -78,6 +92,22 @@ mod tests {
         let too_late = now + chrono::Duration::seconds(90);
         assert_eq!(check(&secret, &code, too_late, None), None);
         assert_eq!(check(&secret, "000000x", now, None), None);
+    }
+
+    #[test]
+    fn a_code_shared_by_two_steps_still_opens_the_later() {
+        // Steps 59 061 240 and 59 061 241 of RFC 6238's key share the code 963181 (found by
+        // search: one pair of neighbours in a million does).
+        let secret = b"12345678901234567890";
+        let later = Utc.timestamp_opt(59_061_241 * 30, 0).unwrap();
+        let earlier = later - chrono::Duration::seconds(30);
+        assert_eq!(code_at(secret, earlier).unwrap(), "963181");
+        assert_eq!(code_at(secret, later).unwrap(), "963181");
+        assert_eq!(
+            check(secret, "963181", later, Some(59_061_240)),
+            Some(59_061_241)
+        );
+        assert_eq!(check(secret, "963181", later, Some(59_061_241)), None);
     }
 
     #[test]
