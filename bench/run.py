@@ -231,6 +231,9 @@ def main(binary, pg_url, customers):
     s, p = backends["sqlite"], backends["postgres"]
     pb_rule, pb_literal = peer(work, dataset(binary, "sqlite", pg_url, customers)[0])
     mark = lambda ok: "met" if ok else "**not met**"
+    # PocketBase's auth-field rule can answer under 1 req/s: then only a lower bound is known.
+    versus_rule = lambda b: (f"{b['L2'][0] / pb_rule:.0f} ×" if pb_rule >= 1
+                             else f"over {b['L2'][0]:.0f} ×")
     rows = [
         ("L1", "listing p99, 1 connection (ms)", f"{s['L1'][1]:.2f}", f"{p['L1'][1]:.2f}",
          "≤ 1.5 / ≤ 2.5", mark(s["L1"][1] <= 1.5 and p["L1"][1] <= 2.5)),
@@ -248,9 +251,9 @@ def main(binary, pg_url, customers):
          f"{p['L2_cpu_us']:.0f} / {p['F1_cpu_us']:.0f} = {p['L2_cpu_us'] / p['F1_cpu_us']:.2f}",
          "L2 CPU ≤ 1.5 × F1", mark(all(b["L2_cpu_us"] <= 1.5 * b["F1_cpu_us"] for b in (s, p)))),
         ("P1", f"L2 / PocketBase {pocketbase.VERSION} (partner literal: {pb_literal:.0f} req/s; "
-         f"auth-field rule: {pb_rule:.0f} req/s)",
-         f"{s['L2'][0] / pb_literal:.1f} × ({s['L2'][0] / max(pb_rule, 0.1):.0f} ×)",
-         f"{p['L2'][0] / pb_literal:.1f} × ({p['L2'][0] / max(pb_rule, 0.1):.0f} ×)", "≥ 3 × / ≥ 2 ×",
+         f"auth-field rule: {f'{pb_rule:.0f}' if pb_rule >= 1 else 'under 1'} req/s)",
+         f"{s['L2'][0] / pb_literal:.1f} × ({versus_rule(s)})",
+         f"{p['L2'][0] / pb_literal:.1f} × ({versus_rule(p)})", "≥ 3 × / ≥ 2 ×",
          mark(s["L2"][0] >= 3 * pb_literal and p["L2"][0] >= 2 * pb_literal)),
         ("E1", "export 100 000 rows XLSX (s; RSS growth MB)", f"{s['E1'][0]:.2f}; {s['E1'][1]:.0f}",
          f"{p['E1'][0]:.2f}; {p['E1'][1]:.0f}", "≤ 2 s; ≤ 50 MB",
