@@ -86,7 +86,10 @@ bench: ## the Performance table, SQLite and PostgreSQL (PG_URL) side by side, in
 	$(CARGO) build -q --release -p api --bin partner-hub
 	python3 bench/run.py target/release/partner-hub $(PG_URL) $(or $(CUSTOMERS),100000)
 
-ci: fmt-check lint spec-lint test api-fuzz browser-test ## what .ci/run runs
+CI_STEPS := fmt-check lint spec-lint test api-fuzz browser-test
+ci: ## what .ci/run runs: formatting, lints, spec lint, tests, API fuzzing, browser test (each timed)
+	@for step in $(CI_STEPS); do started=$$(date +%s); $(MAKE) --no-print-directory $$step || exit 1; \
+		echo "== make $$step: $$(( $$(date +%s) - started )) s"; done
 
 clean: ## remove build output and the local database
 	$(CARGO) clean

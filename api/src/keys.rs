@@ -42,10 +42,14 @@ impl SigningKey {
 
     /// Reads the key; when the file does not exist yet, creates it (owner-only) with a new key.
     pub fn load_or_create(path: &Path) -> Result<SigningKey, KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.display().to_string(),
-            source,
-        };
+        match SigningKey::load(path)? {
+            Some(key) => Ok(key),
+            None => SigningKey::create(path),
+        }
+    }
+
+    /// Reads the key, or `None` when the file does not exist.
+    pub fn load(path: &Path) -> Result<Option<SigningKey>, KeyError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let bytes = STANDARD.decode(text.trim()).unwrap_or_default();
@@ -54,20 +58,30 @@ impl SigningKey {
                         path: path.display().to_string(),
                     });
                 }
-                Ok(SigningKey(bytes))
+                Ok(Some(SigningKey(bytes)))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = SigningKey::generate()?;
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(io)?;
-                }
-                let mut file = owner_only_new_file(path).map_err(io)?;
-                writeln!(file, "{}", STANDARD.encode(&key.0)).map_err(io)?;
-                tracing::info!(path = %path.display(), "generated a new signing key");
-                Ok(key)
-            }
-            Err(e) => Err(io(e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(KeyError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
         }
+    }
+
+    /// Writes a new key to a file that must not exist yet (owner-only), creating its folder.
+    pub fn create(path: &Path) -> Result<SigningKey, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let key = SigningKey::generate()?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let mut file = owner_only_new_file(path).map_err(io)?;
+        writeln!(file, "{}", STANDARD.encode(&key.0)).map_err(io)?;
+        tracing::info!(path = %path.display(), "generated a new signing key");
+        Ok(key)
     }
 }
 

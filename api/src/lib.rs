@@ -30,6 +30,7 @@ pub mod telemetry;
 pub mod upload;
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 
 use domain::clock::SystemClock;
@@ -51,6 +52,11 @@ pub enum StartError {
          the key file the database's secrets were sealed with"
     )]
     KeyMismatch { path: String },
+    #[error(
+        "the signing key file {path} does not exist, but this database holds secrets sealed \
+         with a key: start with the key file they were sealed with"
+    )]
+    KeyMissing { path: String },
     #[error("could not listen on {address}: {source}")]
     Listen {
         address: std::net::SocketAddr,
@@ -80,26 +86,37 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
     Ok(db)
 }
 
-/// Whether `keys` open the secrets sealed in the database (true when none is). A server started
-/// with another key than its data was made with would otherwise answer every login with a 500.
-pub fn sealed_secrets_open(db: &Db, keys: &Keys) -> Result<bool, persistence::DbError> {
+/// The keys to serve `db` with, from the key file at `path`. A server started with another key
+/// than its data was sealed with would answer every two-factor login with a 500, so it refuses
+/// to start instead; and a missing file becomes a new key only while nothing is sealed yet (a
+/// new key written beside such a database would only have to be thrown away).
+pub fn signing_keys(db: &Db, path: &Path) -> Result<Keys, StartError> {
     let sealed = db.read(|conn| {
         persistence::users::any_sealed_secret(conn).map_err(persistence::DbError::from)
     })?;
-    Ok(sealed.is_none_or(|sealed| keys.open(&sealed).is_ok()))
+    let key = match (SigningKey::load(path)?, &sealed) {
+        (Some(key), _) => key,
+        (None, None) => SigningKey::create(path)?,
+        (None, Some(_)) => {
+            return Err(StartError::KeyMissing {
+                path: path.display().to_string(),
+            });
+        }
+    };
+    let keys = Keys::derive(key.as_bytes());
+    if sealed.is_some_and(|sealed| keys.open(&sealed).is_err()) {
+        return Err(StartError::KeyMismatch {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(keys)
 }
 
 /// `partner-hub serve`: migrate, then serve until SIGINT or SIGTERM (graceful: in-flight
 /// requests finish).
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let db = open_database(&config)?;
-    let signing_key = SigningKey::load_or_create(&config.signing_key_file)?;
-    let keys = Keys::derive(signing_key.as_bytes());
-    if !sealed_secrets_open(&db, &keys)? {
-        return Err(StartError::KeyMismatch {
-            path: config.signing_key_file.display().to_string(),
-        });
-    }
+    let keys = signing_keys(&db, &config.signing_key_file)?;
     let state = AppState {
         db,
         clock: Arc::new(SystemClock),

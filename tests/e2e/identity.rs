@@ -1,6 +1,5 @@
 //! Who can get in, and how: bootstrap, invitations with 2FA enrolment, login, sessions.
 
-use api::auth::secrets::Keys;
 use diesel::prelude::*;
 use persistence::DbError;
 use persistence::schema::{sessions, user_tokens, users};
@@ -518,17 +517,55 @@ async fn secrets_are_stored_only_as_hashes_or_sealed() {
 }
 
 #[tokio::test]
-async fn the_server_refuses_a_signing_key_that_cannot_open_its_sealed_secrets() {
+async fn the_server_starts_only_with_the_signing_key_its_secrets_were_sealed_with() {
     let app = TestApp::spawn().await;
-    let other = Keys::derive(&[7u8; 64]);
-    assert!(
-        api::sealed_secrets_open(&app.db, &other).unwrap(),
-        "nothing sealed yet"
-    );
+    let dir = std::env::temp_dir().join(format!("ph-keys-{}", uuid::Uuid::new_v4()));
+    let (first, second) = (dir.join("first.key"), dir.join("second.key"));
+    // Nothing sealed yet: a missing key file becomes a new key.
+    let keys = api::signing_keys(&app.db, &first).unwrap();
+    assert!(first.exists());
+
     let token = app.invite_platform_admin("keys@platform.example");
     app.enrol(&token).await;
-    assert!(api::sealed_secrets_open(&app.db, &app.keys).unwrap());
-    assert!(!api::sealed_secrets_open(&app.db, &other).unwrap());
+    // The secret was sealed with the app's own keys; seal it again with the file's.
+    let user_id = app
+        .db
+        .read(|conn| {
+            users::table
+                .filter(users::email.eq("keys@platform.example"))
+                .select(users::id)
+                .first::<String>(conn)
+                .map_err(DbError::from)
+        })
+        .unwrap();
+    let sealed = keys.seal(b"a secret").unwrap();
+    app.db
+        .transaction(|conn| {
+            diesel::update(users::table.find(&user_id))
+                .set(users::totp_secret.eq(&sealed))
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .unwrap();
+    assert!(api::signing_keys(&app.db, &first).is_ok());
+
+    let missing = api::signing_keys(&app.db, &second).unwrap_err();
+    assert!(
+        matches!(missing, api::StartError::KeyMissing { .. }),
+        "{missing}"
+    );
+    assert!(
+        !second.exists(),
+        "no stray key is written beside sealed data"
+    );
+
+    api::keys::SigningKey::create(&second).unwrap();
+    let other = api::signing_keys(&app.db, &second).unwrap_err();
+    assert!(
+        matches!(other, api::StartError::KeyMismatch { .. }),
+        "{other}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
