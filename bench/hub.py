@@ -29,6 +29,8 @@ def serve(binary, env, base):
     """Starts `binary serve` and waits until it is ready."""
     server = subprocess.Popen([binary, "serve"], env=env)
     for _ in range(200):
+        if server.poll() is not None:
+            raise RuntimeError(f"`{binary} serve` exited with status {server.returncode}: its message is above")
         try:
             urllib.request.urlopen(base + "/health/ready")
             return server

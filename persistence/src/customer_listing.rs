@@ -190,12 +190,16 @@ pub struct Viewer {
 mod on_sqlite {
     type Dialect = diesel::sqlite::Sqlite;
     type Conn = diesel::SqliteConnection;
+    /// See `paged`.
+    const IDS_FIRST: bool = false;
     include!("customer_listing/query.rs");
 }
 
 mod on_postgres {
     type Dialect = diesel::pg::Pg;
     type Conn = diesel::PgConnection;
+    /// See `paged`.
+    const IDS_FIRST: bool = true;
     include!("customer_listing/query.rs");
 }
 

@@ -161,6 +161,15 @@ async fn filters_sorts_and_pages() {
         let whole = ids(&app, &admin, &format!("sort={sort}&limit=200")).await;
         assert_eq!(paged, whole, "sort={sort}");
     }
+    // A "contains" filter on the name pages the same way, in the unfiltered listing's order
+    // (PostgreSQL finds such a page's IDs first, then fetches its rows).
+    let alphas: Vec<String> = (0..24).step_by(3).map(id).collect();
+    for sort in ["name", "-name", "-locations", "locations", "created_at"] {
+        let whole = ids(&app, &admin, &format!("sort={sort}&limit=200")).await;
+        let expected: Vec<String> = whole.into_iter().filter(|c| alphas.contains(c)).collect();
+        let paged = all_pages(&app, &admin, &format!("name=alpha&sort={sort}")).await;
+        assert_eq!(paged, expected, "name=alpha&sort={sort}");
+    }
     let locations = ids(&app, &admin, "sort=locations&limit=200").await;
     assert_eq!(&locations[..2], &[id(0), id(4)]);
     let locations_desc = ids(&app, &admin, "sort=-locations&limit=200").await;

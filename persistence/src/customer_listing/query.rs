@@ -210,8 +210,7 @@ pub(super) fn page(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<CustomerRow>> {
-    ordered(scope, filters, sort, after)?
-        .limit(limit)
+    paged(scope, filters, sort, after, limit)?
         .select(CustomerRow::as_select())
         .load(conn)
 }
@@ -230,8 +229,7 @@ pub(super) fn page_seen_by(
         user_id: viewer.user_id.clone(),
         now: viewer.now,
     };
-    ordered(scope, filters, sort, after)?
-        .limit(limit)
+    paged(scope, filters, sort, after, limit)?
         .select((CustomerRow::as_select(), live_grant))
         .load(conn)
 }
@@ -315,8 +313,16 @@ fn ordered<'a>(
     if let Some(after) = after {
         query = query.filter(after_condition(sort, after)?);
     }
+    Ok(in_order(query, sort))
+}
+
+/// `query` in `sort` order, the ID breaking ties.
+fn in_order<'a>(
+    mut query: customers::BoxedQuery<'a, Dialect>,
+    sort: Sort,
+) -> customers::BoxedQuery<'a, Dialect> {
     let nullable = sort.column.nullable();
-    query = match (typed(sort.column), sort.descending) {
+    match (typed(sort.column), sort.descending) {
         (typed, false) => {
             if nullable {
                 query = query.then_order_by(is_null(sort.column).asc());
@@ -329,8 +335,38 @@ fn ordered<'a>(
             }
             order_by(query, typed, true).then_order_by(customers::id.desc())
         }
-    };
-    Ok(query)
+    }
+}
+
+/// The page: `limit` matching rows after `after`, in `sort` order.
+///
+/// With a "contains" filter on the name, PostgreSQL walks the partner's name index as it should
+/// but checks `lower(name) LIKE` only once it has fetched each row from the table: a page of
+/// "dental" (a tenth of the customers) fetched 3 507 rows, 5.4 ms, where a scan of the index
+/// alone checks the same entries in 1.4 ms. There the page's IDs are found first by a query
+/// that reads nothing but the index, and only its rows are fetched. SQLite checks such a
+/// condition on the index entry already.
+fn paged<'a>(
+    scope: &Scope,
+    filters: &[Filter],
+    sort: Sort,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
+    let matching = ordered(scope, filters, sort, after)?.limit(limit);
+    let name_contains = filters
+        .iter()
+        .any(|filter| matches!(filter, Filter::Contains(Column::Name, _)));
+    if !(IDS_FIRST && name_contains) {
+        return Ok(matching);
+    }
+    let ids = matching.select(customers::id);
+    Ok(in_order(
+        customers::table
+            .filter(customers::id.eq_any(ids))
+            .into_boxed(),
+        sort,
+    ))
 }
 
 fn order_by<'a>(
