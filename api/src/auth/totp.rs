@@ -12,9 +12,11 @@ pub fn generate_secret() -> Vec<u8> {
     Secret::generate().as_bytes().to_vec()
 }
 
+/// The secret's TOTP. Its own skew is 0: [`check`] walks the window itself, one step at a time.
 fn totp(secret: &[u8], account_name: &str) -> Result<Totp, ApiError> {
     Builder::new()
         .with_secret(secret.to_vec())
+        .with_skew(0)
         .with_issuer(Some(ISSUER))
         .with_account_name(account_name)
         .build()
@@ -49,11 +51,7 @@ const SKEW: i64 = 1;
 /// earlier one must still open the later (totp-rs's own window stops at the first match).
 pub fn check(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: Option<i64>) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let exact = Builder::new()
-        .with_secret(secret.to_vec())
-        .with_skew(0)
-        .build()
-        .ok()?;
+    let exact = totp(secret, "").ok()?;
     let step_seconds = i64::try_from(exact.step()).ok()?;
     let origin = now.timestamp().div_euclid(step_seconds);
     (origin - SKEW..=origin + SKEW)
