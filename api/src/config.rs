@@ -144,19 +144,21 @@ impl Config {
     pub fn settings(&self) -> Settings {
         Settings {
             body_limit: self.body_limit,
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.bind))
-                .trim_end_matches('/')
-                .to_owned(),
-            invitation_ttl: chrono::Duration::hours(self.invitation_ttl_hours.into()),
-            session_ttl: chrono::Duration::hours(self.session_ttl_hours.into()),
-            lockout_after: self.lockout_after.max(1),
-            lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
             auth_rate_per_minute: self.auth_rate_per_minute,
-            switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
             blocking_threads: usize::try_from(self.pool_size()).unwrap_or(4),
+            rules: services::Settings {
+                public_url: self
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", self.bind))
+                    .trim_end_matches('/')
+                    .to_owned(),
+                invitation_ttl: chrono::Duration::hours(self.invitation_ttl_hours.into()),
+                session_ttl: chrono::Duration::hours(self.session_ttl_hours.into()),
+                lockout_after: self.lockout_after.max(1),
+                lockout_for: chrono::Duration::minutes(self.lockout_minutes.into()),
+                switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
+            },
         }
     }
 }

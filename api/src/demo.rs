@@ -19,12 +19,12 @@ use persistence::partners::{self, PartnerRow};
 use persistence::time::to_db;
 use persistence::users::{self, UserRow};
 
-use crate::audit::{self, By, Change};
-use crate::auth::caller::RequestMeta;
 use crate::customer_record::{Licence, to_json};
 use crate::error::ApiError;
-use crate::onboarding::{self, Invitee};
 use crate::state::Settings;
+use services::RequestMeta;
+use services::audit::{self, By, Change};
+use services::users::onboarding::{self, Invitee};
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {

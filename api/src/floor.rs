@@ -11,14 +11,14 @@ use domain::customer::CustomerStatus;
 use persistence::customer_listing::{self, Column, Filter, Sort, Value, Viewer};
 use serde::Serialize;
 
-use crate::auth::caller::live_actor;
-use crate::auth::jwt;
-use crate::auth::secrets::Keys;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::keys::SigningKey;
-use crate::routes::customer_listing::scope_of;
 use crate::{CliError, StartError, open_database};
+use services::identity::jwt;
+use services::identity::secrets::Keys;
+use services::identity::session::live_actor;
+use services::tenancy::listing_scope;
 
 /// What the loop measured.
 #[derive(Debug, Serialize)]
@@ -53,7 +53,7 @@ pub fn run(config: &Config, token: &str, seconds: u64) -> Result<Floor, CliError
         db.read(|conn| {
             let claims = jwt::verify(&keys, token, now).ok_or_else(ApiError::unauthenticated)?;
             let actor = live_actor(conn, &claims, now)?;
-            let scope = scope_of(conn, &actor)?;
+            let scope = listing_scope(conn, &actor)?;
             let viewer = Viewer {
                 user_id: actor.user_id.clone(),
                 now: persistence::time::to_db(now),

@@ -1,8 +1,6 @@
 //! Partner Hub's HTTP API.
 
-pub mod account_users;
 pub mod app;
-pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod customer_record;
@@ -10,15 +8,12 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod floor;
-pub mod grant_terms;
 pub mod images;
 pub mod json_time;
 pub mod json_writer;
 pub mod keys;
-pub mod mail;
 pub mod mailer;
 pub mod middleware;
-pub mod onboarding;
 pub mod openapi;
 pub mod paging;
 pub mod rate_limit;
@@ -36,10 +31,10 @@ use std::sync::Arc;
 use domain::clock::SystemClock;
 use persistence::{Db, PoolOptions};
 
-use crate::auth::secrets::Keys;
 use crate::config::Config;
 use crate::keys::SigningKey;
 use crate::state::AppState;
+use services::identity::secrets::Keys;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -162,7 +157,7 @@ pub fn create_platform_admin(
     name: Option<&str>,
     logon: Option<&str>,
 ) -> Result<String, CliError> {
-    let invitee = onboarding::Invitee::platform_admin(email, name, logon)
+    let invitee = services::users::onboarding::Invitee::platform_admin(email, name, logon)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let db = open_database(config)?;
     let now = domain::clock::Clock::now(&SystemClock);
@@ -175,11 +170,11 @@ pub fn invite_platform_admin(
     db: &Db,
     settings: &state::Settings,
     now: chrono::DateTime<chrono::Utc>,
-    invitee: onboarding::Invitee,
-) -> Result<String, error::ApiError> {
-    let meta = auth::caller::RequestMeta::default();
-    let by = audit::By::anonymous(&meta, now);
-    db.transaction(|conn| onboarding::invite(conn, settings, by, invitee.clone()))
+    invitee: services::users::onboarding::Invitee,
+) -> Result<String, services::ServiceError> {
+    let meta = services::RequestMeta::default();
+    let by = services::audit::By::anonymous(&meta, now);
+    db.transaction(|conn| services::users::onboarding::invite(conn, settings, by, invitee.clone()))
         .map(|invited| invited.link)
 }
 

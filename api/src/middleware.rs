@@ -13,7 +13,7 @@ use actix_web::{HttpResponse, ResponseError};
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use crate::error::{ErrorCode, PROBLEM_JSON, Problem};
+use crate::error::{PROBLEM_JSON, Problem};
 use crate::request_id;
 
 pub async fn request_context(
@@ -97,7 +97,7 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;
     }
-    let code = ErrorCode::for_status(status);
+    let code = crate::error::code_for_status(status);
     let detail = status.canonical_reason().unwrap_or("Error");
     let mut problem = Problem::new(code, detail);
     problem.status = status.as_u16();
@@ -150,7 +150,7 @@ impl ResponseError for Escaped {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let code = ErrorCode::for_status(self.status);
+        let code = crate::error::code_for_status(self.status);
         let mut problem = Problem::new(code, code.description());
         problem.status = self.status.as_u16();
         problem.request_id.clone_from(&self.request_id);

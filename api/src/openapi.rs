@@ -11,7 +11,7 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{ErrorCode, FieldError, PROBLEM_JSON, Problem};
+use crate::error::{ErrorCodeSchema, FieldError, PROBLEM_JSON, Problem};
 use crate::routes::{self, Routes};
 
 #[derive(utoipa::OpenApi)]
@@ -43,7 +43,7 @@ use crate::routes::{self, Routes};
         (name = "audit", description = "The audit trail: every change, who made it (and as whom), before and after."),
         (name = "partner kit", description = "Marketing material the platform publishes for partners."),
     ),
-    components(schemas(Problem, FieldError, ErrorCode)),
+    components(schemas(Problem, FieldError, ErrorCodeSchema)),
     modifiers(&SecuritySchemes),
 )]
 struct ApiDoc;

@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use actix_web::web;
 use domain::clock::Clock;
-use persistence::Db;
+use persistence::{Db, DbConnection};
+use services::identity::secrets::Keys;
 
-use crate::auth::secrets::Keys;
+use crate::error::ApiError;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -15,43 +17,66 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
-/// Run-time settings the handlers need (the rest of the configuration stays in `main`).
+/// Run-time settings: the HTTP adapter's own, and (through `Deref`) the ones the use cases need.
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
-    /// The base URL that links in emails point at.
-    pub public_url: String,
-    /// How long an invitation link stays valid.
-    pub invitation_ttl: chrono::Duration,
-    /// How long a session lasts before its user must log in again (refreshing does not extend it).
-    pub session_ttl: chrono::Duration,
-    /// Failed logins in a row that lock a user out, and for how long.
-    pub lockout_after: u32,
-    pub lockout_for: chrono::Duration,
     /// Requests per client address and minute to the endpoints that take secrets; 0 = no limit.
     pub auth_rate_per_minute: u32,
-    /// A switch into a customer needs a fresh authenticator code once the session last
-    /// authenticated longer ago than this.
-    pub switch_reauth_after: chrono::Duration,
     /// Threads for blocking work (database calls) over all HTTP workers: as many as the pool
-    /// has connections, since one more would only wait for a connection. Actix's default, 512
-    /// per worker, let a burst spawn dozens of threads, each with its own allocator cache.
+    /// has connections, since one more would only wait for a connection (actix's default, 512
+    /// per worker, lets a burst spawn dozens of threads, each with its own allocator cache).
     pub blocking_threads: usize,
+    /// Links in emails, lifetimes, lockouts.
+    pub rules: services::Settings,
+}
+
+impl std::ops::Deref for Settings {
+    type Target = services::Settings;
+
+    fn deref(&self) -> &services::Settings {
+        &self.rules
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
-            public_url: "http://127.0.0.1:8080".to_owned(),
-            invitation_ttl: chrono::Duration::days(7),
-            session_ttl: chrono::Duration::hours(12),
-            lockout_after: 10,
-            lockout_for: chrono::Duration::minutes(15),
             auth_rate_per_minute: 30,
-            switch_reauth_after: domain::access::DEFAULT_SWITCH_REAUTH_AFTER,
             blocking_threads: 16,
+            rules: services::Settings::default(),
         }
+    }
+}
+
+impl AppState {
+    /// Runs `work` in one transaction ([`persistence::Db::transaction`]) on the blocking pool:
+    /// diesel is synchronous, and a query must never run on the async executor. `work` may run
+    /// more than once (a serialization failure on PostgreSQL runs it again).
+    pub async fn transaction<T, E, F>(&self, mut work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: persistence::TransactionError + Send + 'static,
+        ApiError: From<E>,
+        F: FnMut(&AppState, &mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let state = self.clone();
+        let outcome = web::block(move || state.db.transaction(|conn| work(&state, conn))).await?;
+        Ok(outcome?)
+    }
+
+    /// Runs read-only `work` on a pooled connection, on the blocking pool.
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: From<persistence::DbError> + Send + 'static,
+        ApiError: From<E>,
+        F: FnOnce(&AppState, &mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let state = self.clone();
+        let outcome = web::block(move || state.db.read(|conn| work(&state, conn))).await?;
+        Ok(outcome?)
     }
 }

@@ -66,6 +66,16 @@ pub enum Scope {
     Customer(String),
 }
 
+impl Scope {
+    /// Whether a grant or request between `partner_id` and `customer_id` lies in this scope.
+    pub fn holds(&self, partner_id: &str, customer_id: &str) -> bool {
+        match self {
+            Scope::Partner(partner) => partner == partner_id,
+            Scope::Customer(customer) => customer == customer_id,
+        }
+    }
+}
+
 /// What a listing of grants or requests narrows to, on top of its scope.
 #[derive(Debug, Clone, Default)]
 pub struct Narrowing {
@@ -106,6 +116,15 @@ pub fn find_grant(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Grant
         .select(GrantRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The grant `id`, if it lies in `scope`: another tenant's grant reads as one that does not exist.
+pub fn find_grant_in(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: &str,
+) -> QueryResult<Option<GrantRow>> {
+    Ok(find_grant(conn, id)?.filter(|g| scope.holds(&g.partner_id, &g.customer_id)))
 }
 
 pub fn grant_for(
@@ -229,6 +248,15 @@ pub fn find_request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Req
         .select(RequestRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The request `id`, if it lies in `scope`.
+pub fn find_request_in(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: &str,
+) -> QueryResult<Option<RequestRow>> {
+    Ok(find_request(conn, id)?.filter(|r| scope.holds(&r.partner_id, &r.customer_id)))
 }
 
 /// The request holding the pair's pending slot, if any (it may have expired since).

@@ -1,4 +1,4 @@
-//! The layering holds: `domain` stays pure, `persistence` knows nothing of HTTP.
+//! The layering holds: `domain` stays pure; `persistence` and `services` know nothing of HTTP.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,4 +57,21 @@ fn persistence_knows_nothing_of_http() {
             "persistence depends on {forbidden}"
         );
     }
+}
+
+#[test]
+fn services_know_nothing_of_http_or_the_api_document() {
+    let deps = dependencies_of("services");
+    assert!(deps.contains("persistence") && deps.contains("domain"));
+    for forbidden in [
+        "api",
+        "utoipa",
+        "utoipa-actix-web",
+        "utoipa-swagger-ui",
+        "reqwest",
+    ] {
+        assert!(!deps.contains(forbidden), "services depends on {forbidden}");
+    }
+    let actix: Vec<&String> = deps.iter().filter(|d| d.starts_with("actix")).collect();
+    assert!(actix.is_empty(), "services depends on {actix:?}");
 }

@@ -145,7 +145,8 @@ impl TestApp {
     /// Bootstraps a platform admin as `partner-hub create-platform-admin` does; returns the
     /// invitation token.
     pub fn invite_platform_admin(&self, email: &str) -> String {
-        let invitee = api::onboarding::Invitee::platform_admin(email, None, None).unwrap();
+        let invitee =
+            services::users::onboarding::Invitee::platform_admin(email, None, None).unwrap();
         let link = api::invite_platform_admin(&self.db, &self.settings, self.clock_now(), invitee)
             .unwrap();
         link.rsplit('/').next().unwrap().to_owned()

@@ -13,12 +13,12 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use api::auth::secrets::Keys;
 use api::routes::Routes;
 use api::state::{AppState, Settings};
 use chrono::{TimeZone, Utc};
 use domain::clock::ManualClock;
 use persistence::Db;
+use services::identity::secrets::Keys;
 
 pub use database::TestDatabase;
 

@@ -20,15 +20,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::{JsonBody, OptionalJsonBody};
-use crate::grant_terms::{self, PartnerUserRef, Terms};
-use crate::mail::{self, Message};
 use crate::paging::{self, PageQuery};
-use crate::routes::grants::{self, Grant, in_scope, partner_customer, scope};
+use crate::routes::grants::{self, Grant, PartnerUserRef};
 use crate::state::{AppState, Settings};
+use services::access::terms::{self as grant_terms, Terms};
+use services::audit::{self, Change};
+use services::mail::{self, Message};
+use services::tenancy::{access_scope, own_partner, partner_customer_field};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_requests)
@@ -98,7 +99,7 @@ fn state_name(state: RequestState) -> &'static str {
 }
 
 impl AccessRequest {
-    fn of(row: RequestRow, user: PartnerUserRef, now: DateTime<Utc>) -> AccessRequest {
+    fn of(row: RequestRow, user: grant_terms::PartnerUserRef, now: DateTime<Utc>) -> AccessRequest {
         let requested_at = from_db(row.requested_at);
         let status = request::state(requested_at, stored_decision(&row), now);
         AccessRequest {
@@ -109,7 +110,7 @@ impl AccessRequest {
             id: row.id,
             customer_id: row.customer_id,
             partner_id: row.partner_id,
-            user,
+            user: user.into(),
             addressed_to: row.addressed_to,
             profile: row.profile,
             role: row.role,
@@ -129,12 +130,12 @@ fn shown(
     rows: Vec<RequestRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AccessRequest>, ApiError> {
-    grant_terms::with_users(
+    Ok(grant_terms::with_users(
         conn,
         rows,
         |r| &r.user_id,
         |row, user| AccessRequest::of(row, user, now),
-    )
+    )?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -248,9 +249,7 @@ fn parse_states(text: Option<&str>, now: DateTime<Utc>) -> Result<Vec<StateFilte
 }
 
 fn load_request(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<RequestRow, ApiError> {
-    store::find_request(conn, id)?
-        .filter(|r| in_scope(scope, &r.partner_id, &r.customer_id))
-        .ok_or(ApiError::NotFound("access request"))
+    store::find_request_in(conn, scope, id)?.ok_or(ApiError::NotFound("access request"))
 }
 
 /// 409 unless `row` is still pending at `now`.
@@ -285,7 +284,7 @@ fn audit_request(
             now,
         ))
     };
-    audit::record(
+    Ok(audit::record(
         conn,
         by,
         Change {
@@ -297,7 +296,7 @@ fn audit_request(
             before: before.and_then(snap),
             after: snap(after),
         },
-    )
+    )?)
 }
 
 /// The customer admins who get the request email: the one asked, or every active one.
@@ -383,7 +382,7 @@ fn email_requester(
     let Some(requester) = users::find(conn, &row.requested_by)?.filter(|u| u.active) else {
         return Ok(());
     };
-    mail::queue(
+    Ok(mail::queue(
         conn,
         now,
         Message {
@@ -400,7 +399,7 @@ fn email_requester(
                     .unwrap_or_default(),
             ),
         },
-    )
+    )?)
 }
 
 /// List access requests: a partner admin sees its partner's, a customer admin those for its
@@ -423,7 +422,7 @@ async fn list_requests(
     filter: web::Query<AccessRequestFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<AccessRequestPage>, ApiError> {
-    let scope = scope(&caller, Action::OverseeAccess)?;
+    let scope = access_scope(&caller, Action::OverseeAccess)?;
     let now = state.clock.now();
     let filter = filter.into_inner();
     let states = parse_states(filter.status.as_deref(), now)?;
@@ -439,8 +438,8 @@ async fn list_requests(
         None => None,
     };
     let narrowing = grant_terms::narrowing(filter.customer_id, filter.user_id);
-    let (items, next) = web::block(move || {
-        state.db.read(|conn| {
+    let (items, next) = state
+        .read(move |_, conn| {
             let mut rows = store::list_requests(
                 conn,
                 &scope,
@@ -454,8 +453,7 @@ async fn list_requests(
             });
             Ok::<_, ApiError>((shown(conn, rows, now)?, next))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(AccessRequestPage { items, next }))
 }
 
@@ -483,7 +481,7 @@ async fn create_request(
     caller: Caller,
     body: JsonBody<NewAccessRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = crate::routes::customers::own_partner(&caller, Action::ManageAccess)?;
+    let partner = own_partner(&caller, Action::ManageAccess)?;
     let body = body.into_inner()?;
     let now = state.clock.now();
     let mut fields = Fields::default();
@@ -499,8 +497,7 @@ async fn create_request(
             )),
         );
     }
-    let created = web::block(move || {
-        state.db.transaction(|conn| {
+    let created = state.transaction(move |state, conn| {
             let mut fields = fields.clone();
             let user = fields.check(
                 "user_id",
@@ -508,7 +505,7 @@ async fn create_request(
             );
             let customer = fields.check(
                 "customer_id",
-                partner_customer(conn, &partner, &body.customer_id)?,
+                partner_customer_field(conn, &partner, &body.customer_id)?,
             );
             let admins = match &customer {
                 Some(customer) => {
@@ -581,9 +578,7 @@ async fn create_request(
             email_deciders(conn, &state.settings, &admins, &row, &user, &partner_name, now)?;
             audit_request(conn, caller.by(now), "access_request.created", None, &row, now)?;
             Ok(shown(conn, vec![row], now)?.remove(0))
-        })
-    })
-    .await??;
+        }).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/access-requests/{}", created.id)))
         .json(created))
@@ -607,15 +602,14 @@ async fn get_request(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<AccessRequest>, ApiError> {
-    let scope = scope(&caller, Action::OverseeAccess)?;
+    let scope = access_scope(&caller, Action::OverseeAccess)?;
     let now = state.clock.now();
-    let shown_request = web::block(move || {
-        state.db.read(|conn| {
+    let shown_request = state
+        .read(move |_, conn| {
             let row = load_request(conn, &scope, &id)?;
             Ok::<_, ApiError>(shown(conn, vec![row], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(shown_request))
 }
 
@@ -638,10 +632,10 @@ async fn cancel_request(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<AccessRequest>, ApiError> {
-    let partner = crate::routes::customers::own_partner(&caller, Action::ManageAccess)?;
+    let partner = own_partner(&caller, Action::ManageAccess)?;
     let now = state.clock.now();
-    let cancelled = web::block(move || {
-        state.db.transaction(|conn| {
+    let cancelled = state
+        .transaction(move |_, conn| {
             let scope = Scope::Partner(partner.as_str().to_owned());
             let before = load_request(conn, &scope, &id)?;
             still_pending(&before, now)?;
@@ -664,8 +658,7 @@ async fn cancel_request(
             )?;
             Ok::<_, ApiError>(shown(conn, vec![after], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(cancelled))
 }
 
@@ -727,8 +720,8 @@ async fn approve_request(
     caller.authorize(Action::ControlAccess, "access request")?;
     let approval = body.into_inner()?;
     let now = state.clock.now();
-    let approved = web::block(move || {
-        state.db.transaction(|conn| {
+    let approved = state
+        .transaction(move |_, conn| {
             let before = decidable(conn, &caller, &id, now)?;
             let role = rules::GrantRole::parse(&before.role)
                 .map_err(|_| ApiError::internal("a stored role is invalid"))?;
@@ -814,8 +807,7 @@ async fn approve_request(
                 grant: grants::shown(conn, vec![grant], now)?.remove(0),
             })
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(approved))
 }
 
@@ -849,8 +841,8 @@ async fn deny_request(
     fields.finish()?;
     let message = message.flatten();
     let now = state.clock.now();
-    let denied = web::block(move || {
-        state.db.transaction(|conn| {
+    let denied = state
+        .transaction(move |_, conn| {
             let before = decidable(conn, &caller, &id, now)?;
             let after = store::decide_request(
                 conn,
@@ -872,7 +864,6 @@ async fn deny_request(
             email_requester(conn, &after, "denied", now)?;
             Ok::<_, ApiError>(shown(conn, vec![after], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(denied))
 }

@@ -11,11 +11,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::routes::customers::{load_customer, own_partner};
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::tenancy::{own_partner, partner_customer};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_assignments)
@@ -69,17 +69,16 @@ async fn list_assignments(
     customer_id: web::Path<String>,
 ) -> Result<web::Json<Assignments>, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let assignments = web::block(move || {
-        state.db.read(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+    let assignments = state
+        .read(move |_, conn| {
+            let customer = partner_customer(conn, &partner, &customer_id)?;
             let user_ids = customers::assigned_users(conn, &customer.id)?;
             Ok::<_, ApiError>(Assignments {
                 customer_id: customer.id,
                 user_ids,
             })
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(assignments))
 }
 
@@ -135,9 +134,9 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ManageCustomers)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
-            let customer = load_customer(conn, &partner, &customer_id)?;
+    state
+        .transaction(move |_, conn| {
+            let customer = partner_customer(conn, &partner, &customer_id)?;
             assignable(conn, &AccountId::Partner(partner.clone()), &user_id)?;
             let changed = if assign {
                 customers::assign(conn, &customer.id, &user_id, to_db(now))?
@@ -145,10 +144,10 @@ async fn change(
                 customers::unassign(conn, &customer.id, &user_id)?
             };
             if !changed {
-                return Ok(());
+                return Ok::<_, ApiError>(());
             }
             let target = format!("{}/{user_id}", customer.id);
-            audit::record(
+            Ok(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -163,9 +162,8 @@ async fn change(
                     customer_id: Some(&customer.id),
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,15 +14,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
-use crate::auth::caller::RequestMeta;
-use crate::auth::jwt::{self, ACCESS_TOKEN_TTL, Claims};
-use crate::auth::{Caller, password, secrets, totp};
+use crate::auth::Caller;
+use crate::auth::caller::Origin;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::mail::{self, Message};
-use crate::onboarding::{self, PASSWORD_RESET};
 use crate::state::AppState;
+use services::audit::{self, By, Change};
+use services::identity::jwt::{self, ACCESS_TOKEN_TTL, Claims};
+use services::identity::{password, secrets, totp};
+use services::mail::{self, Message};
+use services::users::onboarding::{self, PASSWORD_RESET};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login)
@@ -87,7 +88,7 @@ pub struct Tokens {
 async fn login(
     state: web::Data<AppState>,
     body: JsonBody<Login>,
-    meta: RequestMeta,
+    Origin(meta): Origin,
 ) -> Result<web::Json<Tokens>, ApiError> {
     let Login {
         account_id,
@@ -119,8 +120,8 @@ async fn login(
             "{account_id}/{}",
             logon.map(String::from).unwrap_or_default()
         );
-        web::block(move || {
-            state.db.transaction(|conn| {
+        state
+            .transaction(move |_, conn| {
                 audit::record(
                     conn,
                     By::anonymous(&meta, now),
@@ -132,16 +133,15 @@ async fn login(
                     },
                 )
             })
-        })
-        .await??;
+            .await?;
         return Err(ApiError::invalid_credentials());
     };
 
     let refresh_token = secrets::random_token()?;
     let refresh_hash = secrets::hash_token(&refresh_token);
     let state2 = state.clone();
-    let outcome = web::block(move || {
-        state2.db.transaction(|conn| {
+    let outcome = state2
+        .transaction(move |state2, conn| {
             let Some(mut user) = users::find(conn, &user.id)? else {
                 return Ok(Err(ApiError::invalid_credentials()));
             };
@@ -204,8 +204,7 @@ async fn login(
             )?;
             Ok::<_, ApiError>(Ok((user, session)))
         })
-    })
-    .await??;
+        .await?;
     // A failed attempt is committed (it counts towards the lockout) and then refused.
     let (user, session) = outcome?;
     Ok(web::Json(tokens_for(
@@ -233,7 +232,7 @@ fn check_login(
         .and_then(|kind| Role::parse(kind, &user.role))
         .is_some_and(Role::can_log_in);
     let account_active = match kind {
-        Some(kind) => crate::auth::account_lets_in(conn, kind, &user.account_id)?,
+        Some(kind) => services::identity::account_lets_in(conn, kind, &user.account_id)?,
         None => false,
     };
     let enrolled = user.totp_enrolled_at.is_some();
@@ -312,7 +311,7 @@ pub(crate) fn tokens_for(
 async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<Refresh>,
-    meta: RequestMeta,
+    Origin(meta): Origin,
 ) -> Result<web::Json<Tokens>, ApiError> {
     let body = body.into_inner()?;
     let presented = secrets::hash_token(&body.refresh_token);
@@ -320,8 +319,8 @@ async fn refresh(
     let new_hash = secrets::hash_token(&new_token);
     let now = state.clock.now();
     let state2 = state.clone();
-    let outcome = web::block(move || {
-        state2.db.transaction(|conn| {
+    let outcome = state2
+        .transaction(move |_, conn| {
             let Some(session) = sessions::find_by_refresh_hash(conn, &presented)? else {
                 if let Some(session_id) = sessions::find_by_used_refresh_hash(conn, &presented)? {
                     let revoked =
@@ -349,8 +348,7 @@ async fn refresh(
             sessions::rotate_refresh(conn, &session, &new_hash, to_db(now))?;
             Ok::<_, ApiError>(Ok((user, session)))
         })
-    })
-    .await??;
+        .await?;
     let (user, session) = outcome?;
     Ok(web::Json(tokens_for(
         &state, &user, &session, new_token, now,
@@ -371,8 +369,8 @@ async fn refresh(
 #[post("/auth/logout")]
 async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             sessions::revoke(conn, &caller.session_id, "logout", to_db(now))?;
             // The customers it switched into go with it.
             sessions::revoke_children(conn, &caller.session_id, "logout", to_db(now))?;
@@ -387,8 +385,7 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
                 },
             )
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -427,15 +424,14 @@ pub struct PasswordReset {
 async fn request_password_reset(
     state: web::Data<AppState>,
     body: JsonBody<PasswordResetRequest>,
-    meta: RequestMeta,
+    Origin(meta): Origin,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
     let account = AccountId::parse(&body.account_id).ok();
     let logon = Logon::parse(&body.logon).ok();
     if let (Some(account), Some(logon)) = (account, logon) {
         let now = state.clock.now();
-        web::block(move || {
-            state.db.transaction(|conn| {
+        state.transaction(move |state, conn| {
                 let Some(user) = users::find_by_logon(conn, account.as_str(), logon.as_str())? else {
                     return Ok(());
                 };
@@ -469,9 +465,7 @@ async fn request_password_reset(
                         ..Change::default()
                     },
                 )
-            })
-        })
-        .await??;
+            }).await?;
     }
     Ok(HttpResponse::Accepted().finish())
 }
@@ -492,15 +486,15 @@ async fn reset_password(
     state: web::Data<AppState>,
     token: web::Path<String>,
     body: JsonBody<PasswordReset>,
-    meta: RequestMeta,
+    Origin(meta): Origin,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
     let password =
         NewPassword::parse(&body.password).map_err(|e| ApiError::field("password", e))?;
     let hash = password::hash(password.expose().to_owned()).await?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             let (row, mut user) = onboarding::open_token(conn, &token, PASSWORD_RESET, now)?;
             user.password_hash = Some(hash.clone());
             user.failed_logins = 0;
@@ -521,7 +515,6 @@ async fn reset_password(
                 },
             )
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::images::{self, MAX_BYTES};
 use crate::state::AppState;
+use services::audit::{self, Change};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(upload_partner_image)
@@ -136,12 +136,12 @@ async fn upload_partner_image(
         url: image_url(partner.as_str(), slot),
         updated_at: from_db(image.updated_at),
     };
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
             partners::save_image(conn, &image)?;
             let target = format!("{partner}/{slot}");
-            audit::record(
+            Ok::<_, ApiError>(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -155,10 +155,9 @@ async fn upload_partner_image(
                     })),
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(answer))
 }
 
@@ -188,8 +187,8 @@ async fn delete_partner_image(
     caller.authorize(Action::ViewPartner(&partner), "partner")?;
     let slot = slot_of(&slot)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
             if partners::delete_image(conn, partner.as_str(), slot)? {
                 let target = format!("{partner}/{slot}");
@@ -207,8 +206,7 @@ async fn delete_partner_image(
             }
             Ok::<_, ApiError>(())
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -228,8 +226,8 @@ async fn get_branding(
     partner_id: web::Path<String>,
 ) -> Result<web::Json<Branding>, ApiError> {
     let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    let branding = web::block(move || {
-        state.db.read(|conn| {
+    let branding = state
+        .read(move |_, conn| {
             let row = partners::find(conn, partner.as_str())?
                 .filter(|p| p.active)
                 .ok_or(ApiError::NotFound("partner"))?;
@@ -249,8 +247,7 @@ async fn get_branding(
                 powered_by_url: row.powered_by_url,
             })
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(branding))
 }
 
@@ -278,15 +275,14 @@ async fn get_branding_image(
     let (partner_id, slot) = path.into_inner();
     let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("image"))?;
     let slot = slot_of(&slot)?;
-    let image = web::block(move || {
-        state.db.read(|conn| {
+    let image = state
+        .read(move |_, conn| {
             let active = partners::find(conn, partner.as_str())?.is_some_and(|p| p.active);
             let image = partners::find_image(conn, partner.as_str(), slot)?;
             Ok::<_, ApiError>(image.filter(|_| active))
         })
-    })
-    .await??
-    .ok_or(ApiError::NotFound("image"))?;
+        .await?
+        .ok_or(ApiError::NotFound("image"))?;
     let etag = format!("\"{}\"", image.sha256);
     let unchanged = req
         .headers()

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::state::AppState;
+use services::audit::{self, Change};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_catalogue).service(save_catalogue_item);
@@ -149,8 +149,8 @@ async fn save_catalogue_item(
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
-    let (item, created) = web::block(move || {
-        state.db.transaction(|conn| {
+    let (item, created) = state
+        .transaction(move |_, conn| {
             let before = catalogue::find(conn, kind.as_str(), code.as_str())?;
             let position = match (body.position, &before) {
                 (Some(position), _) => position,
@@ -188,8 +188,7 @@ async fn save_catalogue_item(
             )?;
             Ok::<_, ApiError>((CatalogueItem::from(item), before.is_none()))
         })
-    })
-    .await??;
+        .await?;
     Ok(if created {
         HttpResponse::Created().json(item)
     } else {

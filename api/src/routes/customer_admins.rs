@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::account_users::{Members, UserChanges};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding;
 use crate::paging::{self, PageQuery};
-use crate::routes::customers::{load_customer, own_partner};
 use crate::state::AppState;
+use services::tenancy::{own_partner, partner_customer};
+use services::users::members::{Members, UserChanges};
+use services::users::onboarding;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(invite_customer_admin)
@@ -112,7 +112,7 @@ fn members(
     customer_id: &str,
 ) -> Result<Members, ApiError> {
     let partner = own_partner(caller, Action::ManageCustomers)?;
-    let customer = load_customer(conn, &partner, customer_id)?;
+    let customer = partner_customer(conn, &partner, customer_id)?;
     let id = CustomerId::parse(&customer.id).map_err(|_| ApiError::NotFound("customer"))?;
     Ok(Members {
         account: AccountId::Customer(id),
@@ -160,18 +160,17 @@ async fn invite_customer_admin(
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
-            members(conn, &caller, &customer_id)?.invite(
+    let user = state
+        .transaction(move |state, conn| {
+            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.invite(
                 conn,
                 &state.settings,
                 caller.by(now),
                 (name.clone(), email.clone(), logon.clone()),
                 Role::CustomerAdmin,
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -207,13 +206,17 @@ async fn list_customer_admins(
         pending: filter.pending_invitation,
     };
     let (limit, after) = (page.limit()?, page.after()?);
-    let rows = web::block(move || {
-        state.db.read(|conn| {
+    let rows = state
+        .read(move |_, conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            members(conn, &caller, &customer_id)?.list(conn, filter.clone(), after, limit + 1)
+            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.list(
+                conn,
+                filter.clone(),
+                after,
+                limit + 1,
+            )?)
         })
-    })
-    .await??;
+        .await?;
     let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
     Ok(web::Json(CustomerAdminPage {
         items: rows.into_iter().map(CustomerAdmin::from).collect(),
@@ -242,9 +245,9 @@ async fn get_customer_admin(
     own_partner(&caller, Action::ManageCustomers)?;
     let (customer_id, user_id) = path.into_inner();
     let user = web::block(move || {
-        state
-            .db
-            .read(|conn| members(conn, &caller, &customer_id)?.load(conn, &user_id))
+        state.db.read(|conn| {
+            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.load(conn, &user_id)?)
+        })
     })
     .await??;
     Ok(web::Json(user.into()))
@@ -284,12 +287,16 @@ async fn update_customer_admin(
     };
     fields.finish()?;
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
-            members(conn, &caller, &customer_id)?.update(conn, caller.by(now), &user_id, &changes)
+    let user = state
+        .transaction(move |_, conn| {
+            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.update(
+                conn,
+                caller.by(now),
+                &user_id,
+                &changes,
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(user.into()))
 }
 
@@ -315,16 +322,15 @@ async fn resend_customer_admin_invitation(
     own_partner(&caller, Action::ManageCustomers)?;
     let (customer_id, user_id) = path.into_inner();
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
-            members(conn, &caller, &customer_id)?.resend_invitation(
+    state
+        .transaction(move |state, conn| {
+            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.resend_invitation(
                 conn,
                 &state.settings,
                 caller.by(now),
                 &user_id,
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -11,11 +11,9 @@ use actix_web::{HttpRequest, get, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
-use domain::policy::{Action, Actor};
-use domain::role::Role;
-use persistence::DbConnection;
-use persistence::customer_listing::{self, After, Column, Filter, Kind, Scope, Sort, Value};
-use persistence::customers::{self, CustomerRow};
+use domain::policy::Action;
+use persistence::customer_listing::{self, After, Column, Filter, Kind, Sort, Value};
+use persistence::customers::CustomerRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,8 +23,8 @@ use crate::customer_record::{self, Customer};
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
 use crate::rendered::Rendered;
-use crate::routes::customers::own_partner;
 use crate::state::AppState;
+use services::tenancy::{self, own_partner};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_customers);
@@ -505,44 +503,6 @@ pub fn cursor_after(sort: Sort, row: &CustomerRow) -> String {
     ]))
 }
 
-/// Which customers the caller sees: its partner's, or for a `user` with assignments only the
-/// assigned ones.
-pub fn scope(conn: &mut DbConnection, caller: &Caller) -> Result<Scope, ApiError> {
-    scope_of(conn, &caller.actor)
-}
-
-/// [`scope`] of an actor.
-pub fn scope_of(conn: &mut DbConnection, actor: &Actor) -> Result<Scope, ApiError> {
-    let partner = actor
-        .partner()
-        .ok_or_else(|| ApiError::internal("a customer listing without a partner"))?;
-    let assigned_to =
-        if actor.role == Role::PartnerUser && customers::has_assignments(conn, &actor.user_id)? {
-            Some(actor.user_id.clone())
-        } else {
-            None
-        };
-    Ok(Scope {
-        partner_id: partner.to_string(),
-        assigned_to,
-    })
-}
-
-/// 404 for a customer outside the caller's scope (a `user` not assigned to it).
-pub fn check_visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    row: &CustomerRow,
-) -> Result<(), ApiError> {
-    let scope = scope(conn, caller)?;
-    match scope.assigned_to {
-        Some(user) if !customers::assigned_users(conn, &row.id)?.contains(&user) => {
-            Err(ApiError::NotFound("customer"))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// List customers: filter by any column, sort by any column, page by cursor.
 #[utoipa::path(
     tag = "customers",
@@ -570,7 +530,7 @@ async fn list_customers(
     let now = state.clock.now();
     web::block(move || {
         state.db.read(|conn| {
-            let scope = scope(conn, &caller)?;
+            let scope = tenancy::listing_scope(conn, &caller.actor)?;
             let viewer = customer_listing::Viewer {
                 user_id: caller.actor.user_id.clone(),
                 now: persistence::time::to_db(now),

@@ -5,85 +5,26 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::entity::{GROUP_LAYER, GROUP_TYPE, entity_id};
-use domain::ids::{AccountId, CustomerId, Invalid, PartnerId};
+use domain::ids::{CustomerId, Invalid, PartnerId};
 use domain::policy::Action;
 use persistence::customers::{self, CustomerRow};
 use persistence::entities::{self, EntityRow};
 use persistence::time::to_db;
-use persistence::{DbConnection, partners, sessions};
+use persistence::{partners, sessions};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::customer_record::{self, Catalogues, Customer, CustomerFields};
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::tenancy::{self, own_partner, partner_customer};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_customer)
         .service(get_customer)
         .service(update_customer);
-}
-
-/// The caller's partner, once the policy allows `action` (customer routes never take the
-/// partner from the URL).
-pub fn own_partner(caller: &Caller, action: Action<'_>) -> Result<PartnerId, ApiError> {
-    caller.authorize(action, "customer")?;
-    caller
-        .actor
-        .partner()
-        .cloned()
-        .ok_or_else(|| ApiError::internal("the policy allowed a caller without a partner"))
-}
-
-/// The customer `id` of `partner`, or 404.
-pub fn load_customer(
-    conn: &mut DbConnection,
-    partner: &PartnerId,
-    id: &str,
-) -> Result<CustomerRow, ApiError> {
-    let id = CustomerId::parse(id).map_err(|_| ApiError::NotFound("customer"))?;
-    customers::find_for_partner(conn, partner.as_str(), id.as_str())?
-        .ok_or(ApiError::NotFound("customer"))
-}
-
-/// What the caller wants to do inside a customer's own data.
-#[derive(Debug, Clone, Copy)]
-pub enum Work {
-    View,
-    Manage,
-}
-
-/// A customer the caller may work inside, once the policy allowed the action on it.
-pub struct Reachable(CustomerId);
-
-/// Asks the policy whether the caller may do `action` inside customer `id` (a partner admin in
-/// its partner's customers, a customer's own users and partner users acting in it in theirs).
-/// An ID that is not a customer ID names no customer: 404.
-pub fn reachable(caller: &Caller, id: &str, work: Work) -> Result<Reachable, ApiError> {
-    let id = CustomerId::parse(id).map_err(|_| ApiError::NotFound("customer"))?;
-    let action = match work {
-        Work::View => Action::ViewEntities(&id),
-        Work::Manage => Action::ManageEntities(&id),
-    };
-    caller.authorize(action, "customer")?;
-    Ok(Reachable(id))
-}
-
-impl Reachable {
-    /// The customer's row, looked up within the caller's tenant: its partner's customers for a
-    /// partner caller, its own account for a customer caller.
-    pub fn load(&self, conn: &mut DbConnection, caller: &Caller) -> Result<CustomerRow, ApiError> {
-        let found = match &caller.actor.account {
-            AccountId::Partner(partner) => {
-                customers::find_for_partner(conn, partner.as_str(), self.0.as_str())?
-            }
-            AccountId::Customer(own) if own == &self.0 => customers::find(conn, own.as_str())?,
-            _ => None,
-        };
-        found.ok_or(ApiError::NotFound("customer"))
-    }
 }
 
 /// The strong validator of a record version.
@@ -145,8 +86,8 @@ async fn create_customer(
     let partner = own_partner(&caller, Action::ManageCustomers)?;
     let input = body.into_inner()?;
     let now = state.clock.now();
-    let customer = web::block(move || {
-        state.db.transaction(|conn| {
+    let customer = state
+        .transaction(move |_, conn| {
             let owner =
                 partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
             let catalogues = Catalogues::load(conn, None)?;
@@ -228,8 +169,7 @@ async fn create_customer(
             )?;
             Ok(Customer::from(row))
         })
-    })
-    .await??;
+        .await?;
     let version = customer.version;
     let response = HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/customers/{}", customer.id)))
@@ -299,10 +239,10 @@ async fn get_customer(
 ) -> Result<HttpResponse, ApiError> {
     let partner = own_partner(&caller, Action::ListCustomers)?;
     let now = state.clock.now();
-    let customer = web::block(move || {
-        state.db.read(|conn| {
-            let row = load_customer(conn, &partner, &customer_id)?;
-            crate::routes::customer_listing::check_visible(conn, &caller, &row)?;
+    let customer = state
+        .read(move |_, conn| {
+            let row = partner_customer(conn, &partner, &customer_id)?;
+            tenancy::check_listed(conn, &caller, &row)?;
             let live_grant = persistence::access::holds_live_grant(
                 conn,
                 &caller.actor.user_id,
@@ -311,8 +251,7 @@ async fn get_customer(
             )?;
             Ok::<_, ApiError>(customer_record::seen(row, live_grant))
         })
-    })
-    .await??;
+        .await?;
     let version = customer.version;
     Ok(with_etag(HttpResponse::Ok().json(customer), version))
 }
@@ -355,9 +294,9 @@ async fn update_customer(
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or_default().to_owned());
     let now = state.clock.now();
-    let customer = web::block(move || {
-        state.db.transaction(|conn| {
-            let before = load_customer(conn, &partner, &customer_id)?;
+    let customer = state
+        .transaction(move |_, conn| {
+            let before = partner_customer(conn, &partner, &customer_id)?;
             check_if_match(if_match.as_deref(), before.version)?;
             if let Some(id) = &changes.id
                 && id
@@ -440,8 +379,7 @@ async fn update_customer(
             )?;
             Ok(Customer::from(after))
         })
-    })
-    .await??;
+        .await?;
     let version = customer.version;
     Ok(with_etag(HttpResponse::Ok().json(customer), version))
 }

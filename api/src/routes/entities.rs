@@ -17,13 +17,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
-use crate::routes::customers::{Work, reachable};
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::tenancy::{Work, reachable};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_entities)
@@ -138,7 +138,7 @@ fn record(
     after: &EntityRow,
 ) -> Result<(), ApiError> {
     customers::recount_entities(conn, &after.customer_id)?;
-    audit::record(
+    Ok(audit::record(
         conn,
         caller.by(now),
         Change {
@@ -150,7 +150,7 @@ fn record(
             before: before.and_then(|b| audit::snapshot(&Entity::from(b.clone()))),
             after: audit::snapshot(&Entity::from(after.clone())),
         },
-    )
+    )?)
 }
 
 /// List a customer's entities by number, the group layer first.
@@ -180,8 +180,8 @@ async fn list_entities(
         None => None,
     };
     let active = filter.active;
-    let rows = web::block(move || {
-        state.db.read(|conn| {
+    let rows = state
+        .read(move |_, conn| {
             let customer = target.load(conn, &caller)?;
             Ok::<_, ApiError>(entities::list(
                 conn,
@@ -191,8 +191,7 @@ async fn list_entities(
                 limit + 1,
             )?)
         })
-    })
-    .await??;
+        .await?;
     let mut rows = rows;
     let next = paging::last_of_page(&mut rows, limit)
         .map(|row| paging::encode(&row.number.to_string(), &row.id));
@@ -222,13 +221,12 @@ async fn get_entity(
 ) -> Result<web::Json<Entity>, ApiError> {
     let target = reachable(&caller, &path.0, Work::View)?;
     let (_, entity_id) = path.into_inner();
-    let row = web::block(move || {
-        state.db.read(|conn| {
+    let row = state
+        .read(move |_, conn| {
             let customer = target.load(conn, &caller)?;
             load_entity(conn, &customer.id, &entity_id)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(row.into()))
 }
 
@@ -259,8 +257,8 @@ async fn create_entity(
     let mut fields = Fields::default();
     let name = fields.check("name", DisplayName::parse(&body.name));
     let now = state.clock.now();
-    let row = web::block(move || {
-        state.db.transaction(|conn| {
+    let row = state
+        .transaction(move |_, conn| {
             let customer = target.load(conn, &caller)?;
             let mut fields = std::mem::take(&mut fields);
             let kind = fields.check("entity_type", entity_type(conn, &body.entity_type)?);
@@ -302,8 +300,7 @@ async fn create_entity(
             )?;
             Ok(row)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -338,8 +335,8 @@ async fn update_entity(
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
     let now = state.clock.now();
-    let row = web::block(move || {
-        state.db.transaction(|conn| {
+    let row = state
+        .transaction(move |_, conn| {
             let customer = target.load(conn, &caller)?;
             let before = load_entity(conn, &customer.id, &entity_id)?;
             let mut fields = std::mem::take(&mut fields);
@@ -393,7 +390,6 @@ async fn update_entity(
             )?;
             Ok(after)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(row.into()))
 }

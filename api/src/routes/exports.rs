@@ -20,9 +20,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::customer_record::Customer;
 use crate::error::ApiError;
-use crate::routes::customer_listing::{CustomerQuery, scope};
-use crate::routes::customers::own_partner;
+use crate::routes::customer_listing::CustomerQuery;
 use crate::state::AppState;
+use services::tenancy::{self, own_partner};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_customers_xlsx)
@@ -256,7 +256,8 @@ async fn prepare(
     let filters = query.filters()?;
     let sort = query.sort()?;
     let db = state.db.clone();
-    let scope = web::block(move || db.read(|conn| scope(conn, &caller))).await??;
+    let scope =
+        web::block(move || db.read(|conn| tenancy::listing_scope(conn, &caller.actor))).await??;
     let filename = format!(
         "customers-{}.{extension}",
         state.clock.now().format("%Y%m%d-%H%M%S")

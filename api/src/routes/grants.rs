@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::access::{self, GrantPath, grant_live};
 use domain::customer::CustomerStatus;
-use domain::ids::{AccountId, CustomerId, Email, PartnerId};
+use domain::ids::{Email, PartnerId};
 use domain::policy::Action;
 use persistence::access::{self as store, GrantRow, Scope};
 use persistence::customers::{self, CustomerRow};
@@ -19,14 +19,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::customer_record::{Field, present};
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::grant_terms::{self, PartnerUserRef, Terms};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
+use services::access::terms::{self as grant_terms, Terms};
+use services::audit::{self, Change};
+use services::tenancy::{access_scope, own_customer, own_partner, partner_customer_field};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_grants)
@@ -36,6 +37,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(revoke_grant)
         .service(invite_guest)
         .service(set_access_permission);
+}
+
+/// A partner user as shown beside a grant or request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerUserRef {
+    pub id: String,
+    #[schema(example = "Bea Byrne")]
+    pub name: String,
+    #[schema(example = "bea@acme.example")]
+    pub email: String,
+}
+
+impl From<grant_terms::PartnerUserRef> for PartnerUserRef {
+    fn from(user: grant_terms::PartnerUserRef) -> Self {
+        PartnerUserRef {
+            id: user.id,
+            name: user.name,
+            email: user.email,
+        }
+    }
 }
 
 /// A partner user's access to a customer.
@@ -75,7 +96,7 @@ pub struct Grant {
 }
 
 impl Grant {
-    fn of(row: GrantRow, user: PartnerUserRef, now: DateTime<Utc>) -> Grant {
+    fn of(row: GrantRow, user: grant_terms::PartnerUserRef, now: DateTime<Utc>) -> Grant {
         let expires_at = row.expires_at.map(from_db);
         Grant {
             live: grant_live(expires_at, now),
@@ -83,7 +104,7 @@ impl Grant {
             id: row.id,
             customer_id: row.customer_id,
             partner_id: row.partner_id,
-            user,
+            user: user.into(),
             profile: row.profile,
             role: row.role,
             expires_at,
@@ -102,12 +123,12 @@ pub fn shown(
     rows: Vec<GrantRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Grant>, ApiError> {
-    grant_terms::with_users(
+    Ok(grant_terms::with_users(
         conn,
         rows,
         |g| &g.user_id,
         |row, user| Grant::of(row, user, now),
-    )
+    )?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -188,28 +209,8 @@ pub struct AccessPermissionState {
     pub locked_by_customer: bool,
 }
 
-/// Whose grants the caller oversees: a partner admin its partner's, a customer admin its
-/// account's.
-pub fn scope(caller: &Caller, action: Action<'_>) -> Result<Scope, ApiError> {
-    caller.authorize(action, "grant")?;
-    match &caller.actor.account {
-        AccountId::Partner(partner) => Ok(Scope::Partner(partner.as_str().to_owned())),
-        AccountId::Customer(customer) => Ok(Scope::Customer(customer.as_str().to_owned())),
-        AccountId::Platform => Err(ApiError::internal("no grant scope for the platform")),
-    }
-}
-
-pub fn in_scope(scope: &Scope, partner_id: &str, customer_id: &str) -> bool {
-    match scope {
-        Scope::Partner(partner) => partner == partner_id,
-        Scope::Customer(customer) => customer == customer_id,
-    }
-}
-
 fn load_grant(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<GrantRow, ApiError> {
-    store::find_grant(conn, id)?
-        .filter(|g| in_scope(scope, &g.partner_id, &g.customer_id))
-        .ok_or(ApiError::NotFound("grant"))
+    store::find_grant_in(conn, scope, id)?.ok_or(ApiError::NotFound("grant"))
 }
 
 /// 422 unless a partner admin may give access to `customer` directly (DOMAIN.md §4's table).
@@ -255,7 +256,7 @@ pub fn audit_grant(
     before: Option<&GrantRow>,
     after: &GrantRow,
 ) -> Result<(), ApiError> {
-    audit::record(
+    Ok(audit::record(
         conn,
         caller_by,
         Change {
@@ -267,7 +268,7 @@ pub fn audit_grant(
             before: before.and_then(snapshot),
             after: snapshot(after),
         },
-    )
+    )?)
 }
 
 /// A new grant row for `user` into `customer`.
@@ -334,13 +335,13 @@ async fn list_grants(
     filter: web::Query<GrantFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<GrantPage>, ApiError> {
-    let scope = scope(&caller, Action::OverseeAccess)?;
+    let scope = access_scope(&caller, Action::OverseeAccess)?;
     let (limit, after) = (page.limit()?, page.after()?);
     let filter = filter.into_inner();
     let narrowing = grant_terms::narrowing(filter.customer_id, filter.user_id);
     let now = state.clock.now();
-    let (items, next) = web::block(move || {
-        state.db.read(|conn| {
+    let (items, next) = state
+        .read(move |_, conn| {
             let rows = store::list_grants(
                 conn,
                 &scope,
@@ -353,8 +354,7 @@ async fn list_grants(
             });
             Ok::<_, ApiError>((shown(conn, rows, now)?, next))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(GrantPage { items, next }))
 }
 
@@ -382,14 +382,14 @@ async fn create_grant(
     caller: Caller,
     body: JsonBody<NewGrant>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = own_partner(&caller)?;
+    let partner = own_partner(&caller, Action::ManageAccess)?;
     let body = body.into_inner()?;
     let now = state.clock.now();
     let mut fields = Fields::default();
     let terms = Terms::parse(&mut fields, &body.profile, &body.role, &body.permissions);
     let expires_at = fields.check("expires_at", access::grant_expiry(body.expires_at, now));
-    let grant = web::block(move || {
-        state.db.transaction(|conn| {
+    let grant = state
+        .transaction(move |_, conn| {
             let mut fields = fields.clone();
             let user = fields.check(
                 "user_id",
@@ -397,7 +397,7 @@ async fn create_grant(
             );
             let customer = fields.check(
                 "customer_id",
-                partner_customer(conn, &partner, &body.customer_id)?,
+                partner_customer_field(conn, &partner, &body.customer_id)?,
             );
             fields.finish()?;
             let (Some(user), Some(customer), Some(terms), Some(expires_at)) =
@@ -419,29 +419,10 @@ async fn create_grant(
             audit_grant(conn, caller.by(now), "access_grant.created", None, &grant)?;
             Ok(shown(conn, vec![grant], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/grants/{}", grant.id)))
         .json(grant))
-}
-
-/// The caller's partner, for partner admins managing access.
-fn own_partner(caller: &Caller) -> Result<PartnerId, ApiError> {
-    crate::routes::customers::own_partner(caller, Action::ManageAccess)
-}
-
-/// The partner's customer `id`, or a field error (another partner's customer does not exist).
-pub fn partner_customer(
-    conn: &mut DbConnection,
-    partner: &PartnerId,
-    id: &str,
-) -> Result<Result<CustomerRow, domain::ids::Invalid>, ApiError> {
-    let missing = || domain::ids::Invalid::new("not_found", "no such customer");
-    let Ok(id) = CustomerId::parse(id) else {
-        return Ok(Err(missing()));
-    };
-    Ok(customers::find_for_partner(conn, partner.as_str(), id.as_str())?.ok_or_else(missing))
 }
 
 /// Read one grant.
@@ -462,15 +443,14 @@ async fn get_grant(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<web::Json<Grant>, ApiError> {
-    let scope = scope(&caller, Action::OverseeAccess)?;
+    let scope = access_scope(&caller, Action::OverseeAccess)?;
     let now = state.clock.now();
-    let grant = web::block(move || {
-        state.db.read(|conn| {
+    let grant = state
+        .read(move |_, conn| {
             let row = load_grant(conn, &scope, &id)?;
             Ok::<_, ApiError>(shown(conn, vec![row], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(grant))
 }
 
@@ -498,11 +478,11 @@ async fn update_grant(
     id: web::Path<String>,
     body: JsonBody<GrantChanges>,
 ) -> Result<web::Json<Grant>, ApiError> {
-    let partner = own_partner(&caller)?;
+    let partner = own_partner(&caller, Action::ManageAccess)?;
     let changes = body.into_inner()?;
     let now = state.clock.now();
-    let grant = web::block(move || {
-        state.db.transaction(|conn| {
+    let grant = state
+        .transaction(move |_, conn| {
             let scope = Scope::Partner(partner.as_str().to_owned());
             let before = load_grant(conn, &scope, &id)?;
             let mut fields = Fields::default();
@@ -542,8 +522,7 @@ async fn update_grant(
             }
             Ok::<_, ApiError>(shown(conn, vec![after], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(grant))
 }
 
@@ -567,13 +546,13 @@ async fn revoke_grant(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = scope(&caller, Action::OverseeAccess)?;
+    let scope = access_scope(&caller, Action::OverseeAccess)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             let grant = load_grant(conn, &scope, &id)?;
             store::delete_grant(conn, &grant.id, "grant_revoked", to_db(now))?;
-            audit::record(
+            Ok::<_, ApiError>(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -585,22 +564,10 @@ async fn revoke_grant(
                     before: snapshot(&grant),
                     after: None,
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The caller's own customer, for a customer admin's controls.
-fn own_customer(conn: &mut DbConnection, caller: &Caller) -> Result<CustomerRow, ApiError> {
-    caller.authorize(Action::ControlAccess, "customer")?;
-    let AccountId::Customer(id) = &caller.actor.account else {
-        return Err(ApiError::internal(
-            "the policy allowed a caller without a customer",
-        ));
-    };
-    customers::find(conn, id.as_str())?.ok_or(ApiError::NotFound("customer"))
 }
 
 /// Invite a partner user in as a guest (seed 001): the customer's own act, so the grant is
@@ -631,8 +598,8 @@ async fn invite_guest(
     let terms = Terms::parse(&mut fields, &body.profile, &body.role, &body.permissions);
     let expires_at = fields.check("expires_at", access::grant_expiry(body.expires_at, now));
     let email = fields.check("email", Email::parse(&body.email));
-    let grant = web::block(move || {
-        state.db.transaction(|conn| {
+    let grant = state
+        .transaction(move |_, conn| {
             let customer = own_customer(conn, &caller)?;
             let partner = PartnerId::parse(&customer.partner_id)
                 .map_err(|_| ApiError::internal("a stored partner id is invalid"))?;
@@ -687,8 +654,7 @@ async fn invite_guest(
             )?;
             Ok(shown(conn, vec![grant], now)?.remove(0))
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/grants/{}", grant.id)))
         .json(grant))
@@ -718,8 +684,7 @@ async fn set_access_permission(
     caller.authorize(Action::ControlAccess, "customer")?;
     let body = body.into_inner()?;
     let now = state.clock.now();
-    let shown = web::block(move || {
-        state.db.transaction(|conn| {
+    let shown = state.transaction(move |_, conn| {
             let before = own_customer(conn, &caller)?;
             if before.requires_access_permission != body.required
                 || before.access_permission_locked != body.required
@@ -750,8 +715,6 @@ async fn set_access_permission(
                 required: body.required,
                 locked_by_customer: body.required,
             })
-        })
-    })
-    .await??;
+        }).await?;
     Ok(web::Json(shown))
 }

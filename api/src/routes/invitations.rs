@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, By, Change};
-use crate::auth::caller::RequestMeta;
-use crate::auth::{password, secrets, totp};
+use crate::auth::caller::Origin;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding::{self, INVITATION};
 use crate::state::AppState;
+use services::audit::{self, By, Change};
+use services::identity::{password, secrets, totp};
+use services::users::onboarding::{self, INVITATION};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_invitation)
@@ -167,8 +167,8 @@ async fn accept_invitation(
     let now = state.clock.now();
     let state2 = state.clone();
     let secret2 = secret.clone();
-    let user = web::block(move || {
-        state2.db.transaction(|conn| {
+    let user = state2
+        .transaction(move |state2, conn| {
             let (_, mut user) = open_invitation(conn, &token, now)?;
             user.password_hash = Some(password_hash.clone());
             user.totp_secret = Some(state2.keys.seal(&secret2)?);
@@ -177,8 +177,7 @@ async fn accept_invitation(
             users::update(conn, &user)?;
             Ok::<_, ApiError>(user)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
 }
 
@@ -200,13 +199,13 @@ async fn confirm_invitation(
     state: web::Data<AppState>,
     token: web::Path<String>,
     body: JsonBody<ConfirmTotp>,
-    meta: RequestMeta,
+    Origin(meta): Origin,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
     let body = body.into_inner()?;
     let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |state, conn| {
             let (invitation, mut user) = open_invitation(conn, &token, now)?;
             let sealed = user
                 .totp_secret
@@ -233,7 +232,7 @@ async fn confirm_invitation(
             tokens::mark_used(conn, &invitation.id, to_db(now))?;
             recovery_codes::replace_all(conn, &user.id, &hashed)?;
             let partner_id = audit::partner_of(&user);
-            audit::record(
+            Ok(audit::record(
                 conn,
                 By::user(&user.id, &meta, now),
                 Change {
@@ -243,10 +242,9 @@ async fn confirm_invitation(
                     partner_id,
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(RecoveryCodes {
         recovery_codes: codes,
     }))
@@ -257,5 +255,5 @@ fn open_invitation(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(UserTokenRow, UserRow), ApiError> {
-    onboarding::open_token(conn, token, INVITATION, now)
+    Ok(onboarding::open_token(conn, token, INVITATION, now)?)
 }

@@ -70,8 +70,8 @@ pub struct MeAccount {
 #[get("/me")]
 async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
     let actor = caller.actor.clone();
-    let (user, account_name) = web::block(move || {
-        state.db.read(|conn| {
+    let (user, account_name) = state
+        .read(move |_, conn| {
             let user = users::find(conn, &actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             let name = match &actor.account {
                 AccountId::Platform => "Platform".to_owned(),
@@ -84,8 +84,7 @@ async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
             };
             Ok::<_, ApiError>((user, name))
         })
-    })
-    .await??;
+        .await?;
     let actor = &caller.actor;
     let mut can = Vec::new();
     let checks: [(&str, Action<'_>); 12] = [

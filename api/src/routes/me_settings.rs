@@ -14,13 +14,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
-use crate::auth::{Caller, password, secrets, totp};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, FieldError, Fields};
 use crate::extract::JsonBody;
-use crate::mail::{self, Message};
 use crate::routes::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::identity::{password, secrets, totp};
+use services::mail::{self, Message};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_my_sessions)
@@ -98,7 +99,7 @@ fn audit_self(
     action: &str,
 ) -> Result<(), ApiError> {
     let partner_id = audit::partner_of(user);
-    audit::record(
+    Ok(audit::record(
         conn,
         caller.by(at),
         Change {
@@ -108,7 +109,7 @@ fn audit_self(
             partner_id,
             ..Change::default()
         },
-    )
+    )?)
 }
 
 fn incorrect(field: &str) -> ApiError {
@@ -169,12 +170,11 @@ async fn list_my_sessions(
 ) -> Result<web::Json<Vec<MySession>>, ApiError> {
     let now = state.clock.now();
     let user_id = caller.actor.user_id.clone();
-    let rows = web::block(move || {
-        state.db.read(|conn| {
+    let rows = state
+        .read(move |_, conn| {
             sessions::live_for_user(conn, &user_id, to_db(now)).map_err(ApiError::from)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|s| MySession {
@@ -202,13 +202,13 @@ async fn end_my_session(
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             let session = sessions::find(conn, &session_id)?
                 .filter(|s| s.user_id == caller.actor.user_id && s.revoked_at.is_none())
                 .ok_or(ApiError::NotFound("session"))?;
             sessions::revoke(conn, &session.id, "ended_by_user", to_db(now))?;
-            audit::record(
+            Ok::<_, ApiError>(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -217,10 +217,9 @@ async fn end_my_session(
                     target_id: &session.id,
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -243,8 +242,8 @@ async fn change_my_password(
     reauthenticate(&state, &caller, current_password, "current_password").await?;
     let hash = password::hash(new_password.expose().to_owned()).await?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             user.password_hash = Some(hash.clone());
@@ -253,8 +252,7 @@ async fn change_my_password(
             sessions::revoke_all_for_user(conn, &user.id, "password_changed", to_db(now))?;
             audit_self(conn, &caller, now, &user, "user.password_changed")
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -272,8 +270,7 @@ async fn change_my_email(
     let email = Email::parse(&email).map_err(|e| ApiError::field("email", e))?;
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state.transaction(move |_, conn| {
             let mut user = users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             let old = std::mem::replace(&mut user.email, email.to_string());
             user.updated_at = to_db(now);
@@ -290,9 +287,7 @@ async fn change_my_email(
                 ),
             })?;
             audit_self(conn, &caller, now, &user, "user.email_changed")
-        })
-    })
-    .await??;
+        }).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -311,8 +306,8 @@ async fn change_my_logon(
     let logon = Logon::parse(&logon).map_err(|e| ApiError::field("logon", e))?;
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             if user.logon == logon.as_str() {
@@ -329,8 +324,7 @@ async fn change_my_logon(
             users::update(conn, &user)?;
             audit_self(conn, &caller, now, &user, "user.logon_changed")
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -351,8 +345,8 @@ async fn start_totp_change(
     let now = state.clock.now();
     let state2 = state.clone();
     let pending = secret.clone();
-    let user = web::block(move || {
-        state2.db.transaction(|conn| {
+    let user = state2
+        .transaction(move |state2, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             check_code(&state2, &mut user, &body.code, now)?;
@@ -361,8 +355,7 @@ async fn start_totp_change(
             users::update(conn, &user)?;
             Ok::<_, ApiError>(user)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
 }
 
@@ -379,8 +372,8 @@ async fn confirm_totp_change(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner()?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |state, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             let Some(pending) = user.totp_pending_secret.clone() else {
@@ -404,8 +397,7 @@ async fn confirm_totp_change(
             users::update(conn, &user)?;
             audit_self(conn, &caller, now, &user, "user.totp_changed")
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -423,8 +415,8 @@ async fn regenerate_recovery_codes(
     let body = body.into_inner()?;
     let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |state, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             check_code(&state, &mut user, &body.code, now)?;
@@ -433,8 +425,7 @@ async fn regenerate_recovery_codes(
             recovery_codes::replace_all(conn, &user.id, &hashed)?;
             audit_self(conn, &caller, now, &user, "user.recovery_codes_replaced")
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(RecoveryCodes {
         recovery_codes: codes,
     }))
@@ -494,8 +485,8 @@ async fn set_my_notifications(
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
+    let user = state
+        .transaction(move |_, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
             user.notification_frequency = frequency.as_str().to_owned();
@@ -505,7 +496,6 @@ async fn set_my_notifications(
             audit_self(conn, &caller, now, &user, "user.notifications_changed")?;
             Ok::<_, ApiError>(user)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(preferences_of(&user)))
 }

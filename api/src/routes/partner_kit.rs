@@ -14,10 +14,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::state::AppState;
+use services::audit::{self, Change};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_kit)
@@ -186,8 +186,8 @@ async fn publish_kit_item(
         sha256: row.sha256.clone(),
         created_at: row.created_at,
     });
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             partner_kit::insert(conn, &row)?;
             audit::record(
                 conn,
@@ -204,8 +204,7 @@ async fn publish_kit_item(
                 },
             )
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, item.url.clone()))
         .json(item))
@@ -270,12 +269,12 @@ async fn withdraw_kit_item(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManagePartnerKit, "partner kit")?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |_, conn| {
             if partner_kit::delete(conn, &id)? == 0 {
                 return Err(ApiError::NotFound("partner kit item"));
             }
-            audit::record(
+            Ok(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -284,9 +283,8 @@ async fn withdraw_kit_item(
                     target_id: &id,
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

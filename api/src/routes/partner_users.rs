@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::account_users::{Members, UserChanges};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
+use services::users::members::{Members, UserChanges};
+use services::users::onboarding;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(invite_partner_user)
@@ -190,21 +190,20 @@ async fn invite_partner_user(
         return Err(ApiError::internal("a checked field is missing"));
     };
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
+    let user = state
+        .transaction(move |state, conn| {
             if persistence::partners::find(conn, partner.as_str())?.is_none() {
                 return Err(ApiError::NotFound("partner"));
             }
-            members(&partner).invite(
+            Ok(members(&partner).invite(
                 conn,
                 &state.settings,
                 caller.by(now),
                 (name.clone(), email.clone(), logon.clone()),
                 role,
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -247,13 +246,12 @@ async fn list_partner_users(
         pending: filter.pending_invitation,
     };
     let (limit, after) = (page.limit()?, page.after()?);
-    let rows = web::block(move || {
-        state.db.read(|conn| {
+    let rows = state
+        .read(move |_, conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
             members(&partner).list(conn, filter.clone(), after, limit + 1)
         })
-    })
-    .await??;
+        .await?;
     let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
     let items = rows.into_iter().map(PartnerUser::from).collect();
     Ok(web::Json(PartnerUserPage { items, next }))
@@ -357,12 +355,11 @@ async fn resend_partner_user_invitation(
     let (partner_id, user_id) = path.into_inner();
     let partner = authorize(&caller, &partner_id)?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |state, conn| {
             members(&partner).resend_invitation(conn, &state.settings, caller.by(now), &user_id)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding::{self, Invitee};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::users::onboarding::{self, Invitee};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_partner)
@@ -162,8 +162,8 @@ async fn create_partner(
     };
 
     let now = state.clock.now();
-    let partner = web::block(move || {
-        state.db.transaction(|conn| {
+    let partner = state
+        .transaction(move |state, conn| {
             if partners::find(conn, id.as_str())?.is_some() {
                 return Err(ApiError::rule(
                     ErrorCode::PartnerIdTaken,
@@ -209,8 +209,7 @@ async fn create_partner(
             )?;
             Ok(Partner::from(row))
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/partners/{}", partner.id)))
         .json(partner))
@@ -258,8 +257,8 @@ async fn list_partners(
         active: list.active,
         contains: list.q.clone().filter(|q| !q.trim().is_empty()),
     };
-    let rows = web::block(move || {
-        state.db.read(|conn| {
+    let rows = state
+        .read(move |_, conn| {
             let after = after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
             Ok::<_, ApiError>(partners::list(
                 conn,
@@ -270,8 +269,7 @@ async fn list_partners(
                 limit + 1,
             )?)
         })
-    })
-    .await??;
+        .await?;
     let (rows, next) = paging::page(rows, limit, |row| match sort {
         PartnerSort::Name => (&row.name, &row.id),
         PartnerSort::Id => (&row.id, &row.id),
@@ -379,8 +377,8 @@ async fn update_partner(
         });
     fields.finish()?;
     let now = state.clock.now();
-    let partner = web::block(move || {
-        state.db.transaction(|conn| {
+    let partner = state
+        .transaction(move |_, conn| {
             let before = partners::find(conn, id.as_str())?.ok_or(ApiError::NotFound("partner"))?;
             let mut after = before.clone();
             if let Some(name) = &name {
@@ -429,7 +427,6 @@ async fn update_partner(
             )?;
             Ok(Partner::from(after))
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(partner))
 }

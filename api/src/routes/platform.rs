@@ -12,13 +12,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
-use crate::onboarding::{self, Invitee};
 use crate::routes::partners::NewUser;
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::users::onboarding::{self, Invitee};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(invite_platform_admin).service(reset_totp);
@@ -70,13 +70,12 @@ async fn invite_platform_admin(
         logon,
     };
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
+    let user = state
+        .transaction(move |state, conn| {
             let by = caller.by(now);
             onboarding::invite(conn, &state.settings, by, invitee.clone()).map(|i| i.user)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/me"))
         .json(InvitedUser {
@@ -112,8 +111,8 @@ async fn reset_totp(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ResetTotp, "user")?;
     let now = state.clock.now();
-    web::block(move || {
-        state.db.transaction(|conn| {
+    state
+        .transaction(move |state, conn| {
             let mut user = users::find(conn, &user_id)?.ok_or(ApiError::NotFound("user"))?;
             user.totp_secret = None;
             user.totp_pending_secret = None;
@@ -123,7 +122,7 @@ async fn reset_totp(
             sessions::revoke_all_for_user(conn, &user.id, "totp_reset", to_db(now))?;
             onboarding::send_invitation(conn, &state.settings, now, &user)?;
             let partner_id = audit::partner_of(&user);
-            audit::record(
+            Ok::<_, ApiError>(audit::record(
                 conn,
                 caller.by(now),
                 Change {
@@ -133,9 +132,8 @@ async fn reset_totp(
                     partner_id,
                     ..Change::default()
                 },
-            )
+            )?)
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, ErrorCodeSchema, HttpStatus};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_problem_types).service(get_problem_type);
@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemType {
+    #[schema(value_type = ErrorCodeSchema)]
     pub code: ErrorCode,
     /// The HTTP status that problems of this type carry.
     #[schema(example = 404)]
@@ -41,13 +42,7 @@ impl From<ErrorCode> for ProblemType {
 )]
 #[get("/problems")]
 async fn list_problem_types() -> web::Json<Vec<ProblemType>> {
-    web::Json(
-        ErrorCode::ALL
-            .iter()
-            .copied()
-            .map(ProblemType::from)
-            .collect(),
-    )
+    web::Json(ErrorCode::all().map(ProblemType::from).collect())
 }
 
 /// Describe one problem type.

@@ -16,13 +16,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Change};
-use crate::auth::{Bearer, secrets};
+use crate::auth::Bearer;
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::JsonBody;
 use crate::routes::auth::{Tokens, tokens_for};
 use crate::routes::me_settings::check_code;
 use crate::state::AppState;
+use services::audit::{self, Change};
+use services::identity::secrets;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(switch_into_customer);
@@ -87,8 +88,8 @@ async fn switch_into_customer(
     let refresh_hash = secrets::hash_token(&refresh_token);
     let now = state.clock.now();
     let state2 = state.clone();
-    let (user, session, grant) = web::block(move || {
-        state2.db.transaction(|conn| {
+    let (user, session, grant) = state2
+        .transaction(move |state2, conn| {
             let (caller, held) = bearer.caller(conn, now)?;
             caller.authorize(Action::SwitchIntoCustomer, "customer")?;
             let body = match &mut body {
@@ -188,13 +189,12 @@ async fn switch_into_customer(
             )?;
             Ok::<_, ApiError>((user, session, grant))
         })
-    })
-    .await??;
+        .await?;
     let tokens = tokens_for(&state, &user, &session, refresh_token, now)?;
     Ok(web::Json(Switched {
         tokens,
         customer_id: grant.customer_id.clone(),
-        permissions: crate::grant_terms::stored_permissions(&grant.permissions),
+        permissions: services::access::terms::stored_permissions(&grant.permissions),
         role: grant.role,
         grant_id: grant.id,
         grant_expires_at: grant.expires_at.map(from_db),

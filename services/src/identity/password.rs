@@ -13,7 +13,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 fn argon2() -> Argon2<'static> {
     // The parameters are constants within argon2's bounds.
@@ -63,34 +63,34 @@ static POOL: LazyLock<tokio::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
 /// Runs `work` on the hashing pool.
 async fn on_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, ServiceError> {
     let (done, result) = tokio::sync::oneshot::channel();
     POOL.send(Box::new(move || {
         let _ = done.send(work());
     }))
     .await
-    .map_err(|_| ApiError::internal("the password hashing pool has stopped"))?;
+    .map_err(|_| ServiceError::internal("the password hashing pool has stopped"))?;
     result
         .await
-        .map_err(|_| ApiError::internal("a password hashing job was lost"))
+        .map_err(|_| ServiceError::internal("a password hashing job was lost"))
 }
 
 /// The argon2id hash of `password`, computed on the hashing pool.
-pub async fn hash(password: String) -> Result<String, ApiError> {
+pub async fn hash(password: String) -> Result<String, ServiceError> {
     on_pool(move || hash_now(&password)).await?
 }
 
 /// Checks `password` against `stored` on the hashing pool; see [`verify_now`].
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ServiceError> {
     on_pool(move || verify_now(&password, stored.as_deref())).await
 }
 
-fn hash_now(password: &str) -> Result<String, ApiError> {
+fn hash_now(password: &str) -> Result<String, ServiceError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 /// Checks `password` against `stored`. With no stored hash (unknown user, no password yet) a

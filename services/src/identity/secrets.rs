@@ -8,20 +8,20 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 /// 256 random bits, URL-safe.
-pub fn random_token() -> Result<String, ApiError> {
+pub fn random_token() -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    getrandom::fill(&mut bytes).map_err(ServiceError::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// A recovery code: 10 characters from an alphabet without look-alikes, shown as `xxxxx-xxxxx`.
-pub fn recovery_code() -> Result<String, ApiError> {
+pub fn recovery_code() -> Result<String, ServiceError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    getrandom::fill(&mut bytes).map_err(ServiceError::internal)?;
     let chars: String = bytes
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
@@ -33,7 +33,7 @@ pub fn recovery_code() -> Result<String, ApiError> {
 pub type StoredCodes = Vec<(String, String)>;
 
 /// A fresh set of `n` recovery codes: the codes to show once, and what to store of them.
-pub fn recovery_codes(n: usize) -> Result<(Vec<String>, StoredCodes), ApiError> {
+pub fn recovery_codes(n: usize) -> Result<(Vec<String>, StoredCodes), ServiceError> {
     let codes = (0..n)
         .map(|_| recovery_code())
         .collect::<Result<Vec<_>, _>>()?;
@@ -80,27 +80,27 @@ impl Keys {
     }
 
     /// Encrypts a secret the server must read back (a TOTP secret): nonce ‖ ciphertext, base64.
-    pub fn seal(&self, secret: &[u8]) -> Result<String, ApiError> {
+    pub fn seal(&self, secret: &[u8]) -> Result<String, ServiceError> {
         let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).map_err(ApiError::internal)?;
+        getrandom::fill(&mut nonce).map_err(ServiceError::internal)?;
         let sealed = self
             .sealing
             .encrypt(Nonce::from_slice(&nonce), secret)
-            .map_err(|_| ApiError::internal("sealing failed"))?;
+            .map_err(|_| ServiceError::internal("sealing failed"))?;
         Ok(URL_SAFE_NO_PAD.encode([nonce.as_slice(), &sealed].concat()))
     }
 
-    pub fn open(&self, sealed: &str) -> Result<Vec<u8>, ApiError> {
+    pub fn open(&self, sealed: &str) -> Result<Vec<u8>, ServiceError> {
         let bytes = URL_SAFE_NO_PAD
             .decode(sealed)
-            .map_err(|_| ApiError::internal("a sealed secret is not base64"))?;
+            .map_err(|_| ServiceError::internal("a sealed secret is not base64"))?;
         if bytes.len() < 12 {
-            return Err(ApiError::internal("a sealed secret is truncated"));
+            return Err(ServiceError::internal("a sealed secret is truncated"));
         }
         let (nonce, sealed) = bytes.split_at(12);
         self.sealing
             .decrypt(Nonce::from_slice(nonce), sealed)
-            .map_err(|_| ApiError::internal("a sealed secret does not open with this key"))
+            .map_err(|_| ServiceError::internal("a sealed secret does not open with this key"))
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use totp_rs::{Builder, Secret, Totp};
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 pub const ISSUER: &str = "Partner Hub";
 
@@ -13,14 +13,14 @@ pub fn generate_secret() -> Vec<u8> {
 }
 
 /// The secret's TOTP. Its own skew is 0: [`check`] walks the window itself, one step at a time.
-fn totp(secret: &[u8], account_name: &str) -> Result<Totp, ApiError> {
+fn totp(secret: &[u8], account_name: &str) -> Result<Totp, ServiceError> {
     Builder::new()
         .with_secret(secret.to_vec())
         .with_skew(0)
         .with_issuer(Some(ISSUER))
         .with_account_name(account_name)
         .build()
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 pub fn base32(secret: &[u8]) -> String {
@@ -28,15 +28,15 @@ pub fn base32(secret: &[u8]) -> String {
 }
 
 /// The `otpauth://` URI an authenticator app reads (from a QR code or pasted).
-pub fn otpauth_uri(secret: &[u8], account_name: &str) -> Result<String, ApiError> {
+pub fn otpauth_uri(secret: &[u8], account_name: &str) -> Result<String, ServiceError> {
     totp(secret, account_name)?
         .to_url()
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 /// The URI as a QR code, in SVG.
-pub fn qr_svg(uri: &str) -> Result<String, ApiError> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(ApiError::internal)?;
+pub fn qr_svg(uri: &str) -> Result<String, ServiceError> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(ServiceError::internal)?;
     Ok(code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -62,8 +62,8 @@ pub fn check(secret: &[u8], code: &str, now: DateTime<Utc>, last_step: Option<i6
 }
 
 /// The code for `at` (tests and the demo compute codes the way an authenticator app does).
-pub fn code_at(secret: &[u8], at: DateTime<Utc>) -> Result<String, ApiError> {
-    let time = u64::try_from(at.timestamp()).map_err(ApiError::internal)?;
+pub fn code_at(secret: &[u8], at: DateTime<Utc>) -> Result<String, ServiceError> {
+    let time = u64::try_from(at.timestamp()).map_err(ServiceError::internal)?;
     Ok(totp(secret, "")?.generate(time).to_string())
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use persistence::DbConnection;
 use persistence::outbox::{self, MessageRow};
 
-use crate::error::ApiError;
+use crate::error::ServiceError;
 
 pub struct Message {
     pub kind: &'static str,
@@ -14,7 +14,11 @@ pub struct Message {
     pub body: String,
 }
 
-pub fn queue(conn: &mut DbConnection, at: DateTime<Utc>, message: Message) -> Result<(), ApiError> {
+pub fn queue(
+    conn: &mut DbConnection,
+    at: DateTime<Utc>,
+    message: Message,
+) -> Result<(), ServiceError> {
     let at = persistence::time::to_db(at);
     outbox::enqueue(
         conn,

@@ -8,11 +8,11 @@ use persistence::DbConnection;
 use persistence::tokens::{self, UserTokenRow};
 use persistence::users::{self, UserRow};
 
+use crate::Settings;
 use crate::audit::{self, By, Change};
-use crate::auth::secrets;
-use crate::error::{ApiError, ErrorCode, Fields};
+use crate::error::{ErrorCode, Fields, ServiceError};
+use crate::identity::secrets;
 use crate::mail::{self, Message};
-use crate::state::Settings;
 
 pub const INVITATION: &str = "invitation";
 pub const PASSWORD_RESET: &str = "password_reset";
@@ -108,10 +108,10 @@ pub fn invite(
     settings: &Settings,
     by: By<'_>,
     invitee: Invitee,
-) -> Result<Invited, ApiError> {
+) -> Result<Invited, ServiceError> {
     let account_id = invitee.account.as_str();
     if users::logon_taken(conn, account_id, invitee.logon.as_str())? {
-        return Err(ApiError::rule(
+        return Err(ServiceError::rule(
             ErrorCode::LogonTaken,
             format!(
                 "{account_id} already has a user with logon {}.",
@@ -147,7 +147,7 @@ pub fn send_invitation(
     settings: &Settings,
     now: DateTime<Utc>,
     user: &UserRow,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     let token = issue_token(conn, user, INVITATION, now, settings.invitation_ttl)?;
     // Messages name the account the user joins by its name (white-labelling comes later).
     let name = match user.account_kind.as_str() {
@@ -189,7 +189,7 @@ pub fn issue_token(
     purpose: &str,
     now: DateTime<Utc>,
     ttl: chrono::Duration,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     let at = persistence::time::to_db(now);
     tokens::revoke_open(conn, &user.id, purpose, at)?;
     let token = secrets::random_token()?;
@@ -216,7 +216,7 @@ pub fn open_token(
     token: &str,
     purpose: &str,
     now: DateTime<Utc>,
-) -> Result<(UserTokenRow, UserRow), ApiError> {
+) -> Result<(UserTokenRow, UserRow), ServiceError> {
     let what = if purpose == INVITATION {
         "invitation"
     } else {
@@ -224,13 +224,13 @@ pub fn open_token(
     };
     let row = tokens::find_by_hash(conn, &secrets::hash_token(token))?
         .filter(|t| t.purpose == purpose)
-        .ok_or(ApiError::NotFound(what))?;
+        .ok_or(ServiceError::NotFound(what))?;
     let usable = row.used_at.is_none()
         && row.revoked_at.is_none()
         && persistence::time::from_db(row.expires_at) > now;
-    let user = users::find(conn, &row.user_id)?.ok_or(ApiError::NotFound(what))?;
+    let user = users::find(conn, &row.user_id)?.ok_or(ServiceError::NotFound(what))?;
     if !usable || !user.active {
-        return Err(ApiError::rule(
+        return Err(ServiceError::rule(
             ErrorCode::InvitationExpired,
             "This link was used, replaced by a newer one, or has expired.",
         ));

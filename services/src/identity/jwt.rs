@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::secrets::Keys;
-use crate::error::ApiError;
+use crate::error::ServiceError;
+use crate::identity::secrets::Keys;
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 
@@ -27,11 +27,11 @@ pub struct Claims {
     pub act: Option<String>,
 }
 
-pub fn issue(keys: &Keys, mut claims: Claims, now: DateTime<Utc>) -> Result<String, ApiError> {
+pub fn issue(keys: &Keys, mut claims: Claims, now: DateTime<Utc>) -> Result<String, ServiceError> {
     claims.iat = now.timestamp();
     claims.exp = (now + ACCESS_TOKEN_TTL).timestamp();
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.jwt)
-        .map_err(ApiError::internal)
+        .map_err(ServiceError::internal)
 }
 
 /// The claims of a token signed with our key, with the HS256 algorithm only, not expired at

@@ -12,11 +12,11 @@ use persistence::sessions;
 use persistence::time::to_db;
 use persistence::users::{self, UserFilter, UserRow};
 
+use crate::Settings;
 use crate::audit::{self, By, Change};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ErrorCode, ServiceError};
 use crate::mail::{self, Message};
-use crate::onboarding::{self, Invitee};
-use crate::state::Settings;
+use crate::users::onboarding::{self, Invitee};
 
 /// Whose users, and the rules that come with them.
 #[derive(Debug, Clone)]
@@ -60,14 +60,14 @@ impl Members {
 
     /// The member `user_id`, or 404 (a user of another account, or of another role, is not
     /// there).
-    pub fn load(&self, conn: &mut DbConnection, user_id: &str) -> Result<UserRow, ApiError> {
+    pub fn load(&self, conn: &mut DbConnection, user_id: &str) -> Result<UserRow, ServiceError> {
         users::find(conn, user_id)?
             .filter(|u| u.account_id == self.account.as_str() && self.role_of(u).is_some())
-            .ok_or(ApiError::NotFound(self.what()))
+            .ok_or(ServiceError::NotFound(self.what()))
     }
 
     /// Keeps the account's counts on its row current (customers count their users).
-    fn counted(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+    fn counted(&self, conn: &mut DbConnection) -> Result<(), ServiceError> {
         if let Some(customer) = self.customer_id() {
             persistence::customers::recount_users(conn, customer)?;
         }
@@ -82,7 +82,7 @@ impl Members {
         user: &UserRow,
         before: Option<&UserRow>,
         after: Option<&UserRow>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         audit::record(
             conn,
             by,
@@ -106,7 +106,7 @@ impl Members {
         by: By<'_>,
         (name, email, logon): (DisplayName, Email, Logon),
         role: Role,
-    ) -> Result<UserRow, ApiError> {
+    ) -> Result<UserRow, ServiceError> {
         let invitee = Invitee {
             account: self.account.clone(),
             role,
@@ -125,7 +125,7 @@ impl Members {
         mut filter: UserFilter,
         after: Option<(&str, &str)>,
         limit: i64,
-    ) -> Result<Vec<UserRow>, ApiError> {
+    ) -> Result<Vec<UserRow>, ServiceError> {
         if let [only] = self.roles {
             filter.role = Some(only.name().to_owned());
         }
@@ -145,7 +145,7 @@ impl Members {
         by: By<'_>,
         user_id: &str,
         changes: &UserChanges,
-    ) -> Result<UserRow, ApiError> {
+    ) -> Result<UserRow, ServiceError> {
         let before = self.load(conn, user_id)?;
         let mut after = before.clone();
         if let Some(name) = &changes.name {
@@ -158,7 +158,7 @@ impl Members {
             && logon.as_str() != before.logon
         {
             if users::logon_taken(conn, &before.account_id, logon.as_str())? {
-                return Err(ApiError::rule(
+                return Err(ServiceError::rule(
                     ErrorCode::LogonTaken,
                     format!(
                         "{} already has a user with logon {logon}.",
@@ -176,7 +176,7 @@ impl Members {
         }
         let after_role = self
             .role_of(&after)
-            .ok_or_else(|| ApiError::internal("a role outside the set"))?;
+            .ok_or_else(|| ServiceError::internal("a role outside the set"))?;
         self.guard_last_admin(conn, &before, Some((after_role, after.active)))?;
         if after == before {
             return Ok(after);
@@ -198,10 +198,10 @@ impl Members {
         settings: &Settings,
         by: By<'_>,
         user_id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         let user = self.load(conn, user_id)?;
         if user.totp_enrolled_at.is_some() {
-            return Err(ApiError::rule(
+            return Err(ServiceError::rule(
                 ErrorCode::AlreadyEnrolled,
                 format!("{} has already accepted their invitation.", user.name),
             ));
@@ -216,7 +216,7 @@ impl Members {
         conn: &mut DbConnection,
         by: By<'_>,
         user_id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         let user = self.load(conn, user_id)?;
         self.guard_last_admin(conn, &user, None)?;
         users::delete(conn, &user.id)?;
@@ -246,7 +246,7 @@ impl Members {
         conn: &mut DbConnection,
         before: &UserRow,
         after: Option<(Role, bool)>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         let was_active_admin = before.active && self.role_of(before).is_some_and(Role::is_admin);
         if !self.keep_an_active_admin || !was_active_admin {
             return Ok(());
@@ -256,7 +256,7 @@ impl Members {
         if keeps_an_active_admin(usize::try_from(others).unwrap_or(usize::MAX), after) {
             Ok(())
         } else {
-            Err(ApiError::rule(
+            Err(ServiceError::rule(
                 ErrorCode::LastActiveAdmin,
                 format!(
                     "{} is the last active admin of {}.",

@@ -6,8 +6,8 @@ use persistence::DbConnection;
 use persistence::audit::{self, AuditEvent};
 use serde::Serialize;
 
-use crate::auth::caller::RequestMeta;
-use crate::error::ApiError;
+use crate::caller::RequestMeta;
+use crate::error::ServiceError;
 
 /// One change, described by the code that makes it.
 #[derive(Debug, Default)]
@@ -61,7 +61,7 @@ pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }
 
-pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result<(), ApiError> {
+pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result<(), ServiceError> {
     let event = AuditEvent {
         seq: 0,
         id: uuid::Uuid::new_v4().to_string(),

@@ -10,9 +10,8 @@ use persistence::DbConnection;
 use persistence::access::Narrowing;
 use persistence::users::{self, UserRow};
 use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::error::{ApiError, Fields};
+use crate::error::{Fields, ServiceError};
 
 /// Checked terms of access.
 #[derive(Debug, Clone)]
@@ -57,7 +56,7 @@ pub fn grantee(
     conn: &mut DbConnection,
     partner: &PartnerId,
     user_id: &str,
-) -> Result<Result<UserRow, Invalid>, ApiError> {
+) -> Result<Result<UserRow, Invalid>, ServiceError> {
     let Some(user) = users::find(conn, user_id)?
         .filter(|u| u.account_kind == "partner" && u.account_id == partner.as_str())
     else {
@@ -80,12 +79,10 @@ pub fn grantee(
 }
 
 /// A partner user as shown beside a grant or request.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PartnerUserRef {
     pub id: String,
-    #[schema(example = "Bea Byrne")]
     pub name: String,
-    #[schema(example = "bea@acme.example")]
     pub email: String,
 }
 
@@ -95,7 +92,7 @@ pub fn with_users<R, T>(
     rows: Vec<R>,
     user_of: impl Fn(&R) -> &String,
     show: impl Fn(R, PartnerUserRef) -> T,
-) -> Result<Vec<T>, ApiError> {
+) -> Result<Vec<T>, ServiceError> {
     let mut ids: Vec<String> = rows.iter().map(|r| user_of(r).clone()).collect();
     ids.sort();
     ids.dedup();

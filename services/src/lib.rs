@@ -1,0 +1,18 @@
+//! Partner Hub's use cases. Each runs inside one transaction it is given, asks
+//! `domain::policy`, reads and writes only within the caller's tenant, and writes its audit rows
+//! and outbox messages in that same transaction. Nothing here knows HTTP: the adapter (`api`)
+//! authenticates, converts its input and maps [`ServiceError`] to a status.
+
+pub mod access;
+pub mod audit;
+pub mod caller;
+pub mod error;
+pub mod identity;
+pub mod mail;
+pub mod settings;
+pub mod tenancy;
+pub mod users;
+
+pub use caller::{Caller, RequestMeta};
+pub use error::{ErrorCode, FieldError, Fields, ServiceError};
+pub use settings::Settings;

@@ -1,0 +1,4 @@
+//! The users of every account: the one invitation flow, and the members of an account.
+
+pub mod members;
+pub mod onboarding;
