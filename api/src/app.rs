@@ -11,11 +11,11 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::error::ApiError;
 use crate::extract;
+use crate::features::{self, Routes};
 use crate::middleware::request_context;
 use crate::openapi;
 use crate::rate_limit::{AuthRateLimiter, limit_auth};
 use crate::rendered::Rendered;
-use crate::routes::{self, Routes};
 use crate::state::AppState;
 
 pub const SWAGGER_UI: &str = "/swagger-ui/";
@@ -23,7 +23,7 @@ pub const OPENAPI_JSON: &str = "/openapi.json";
 
 /// Starts serving the real API on `listener`.
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
-    start_with_routes(state, listener, workers, routes::configure)
+    start_with_routes(state, listener, workers, features::configure)
 }
 
 /// Starts serving `routes` (tests add their own probes to the real ones).

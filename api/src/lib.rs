@@ -7,6 +7,7 @@ pub mod customer_record;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod features;
 pub mod floor;
 pub mod images;
 pub mod json_time;
@@ -19,8 +20,8 @@ pub mod paging;
 pub mod rate_limit;
 pub mod rendered;
 pub mod request_id;
-pub mod routes;
 pub mod state;
+pub mod streaming;
 pub mod telemetry;
 pub mod upload;
 

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{ErrorCodeSchema, FieldError, PROBLEM_JSON, Problem};
-use crate::routes::{self, Routes};
+use crate::features::{self, Routes};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -70,7 +70,7 @@ pub const BEARER: &str = "bearer";
 
 /// The document of the real API.
 pub fn document() -> OpenApi {
-    document_for(routes::configure)
+    document_for(features::configure)
 }
 
 /// The document of an app built from `routes` (the real one, or a test's).

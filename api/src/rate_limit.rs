@@ -1,6 +1,6 @@
 //! Brute force is bounded per client address on the endpoints that take secrets (login,
 //! refresh, password reset, invitation links): past the quota they answer 429 with
-//! `Retry-After`. Per-user lockout (see `routes::auth`) bounds guessing from many addresses.
+//! `Retry-After`. Per-user lockout (see `features::identity::auth`) bounds guessing from many addresses.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

@@ -46,6 +46,12 @@ choice!(
 );
 
 choice!(
+    /// How a grant came to exist: a partner admin gave it, a customer admin approved an access
+    /// request, or the customer invited the partner user as a guest.
+    GrantOrigin, "origin" { Direct = "direct", Request = "request", Guest = "guest" }
+);
+
+choice!(
     /// What a grant lets its holder do inside the customer's account. Managing implies viewing.
     Permission, "permission" { ViewEntities = "view_entities", ManageEntities = "manage_entities" }
 );

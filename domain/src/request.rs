@@ -4,26 +4,24 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::choice::choice;
+
 pub const EXPIRES_AFTER: Duration = Duration::hours(24);
 
-/// What has been decided about a request (as stored).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Pending,
-    Approved,
-    Denied,
-    Cancelled,
-}
+choice!(
+    /// What has been decided about a request (as stored).
+    Decision, "decision" {
+        Pending = "pending", Approved = "approved", Denied = "denied", Cancelled = "cancelled"
+    }
+);
 
-/// What a request is at a given instant (as shown).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestState {
-    Pending,
-    Approved,
-    Denied,
-    Cancelled,
-    Expired,
-}
+choice!(
+    /// What a request is at a given instant (as shown): a pending one expires by the clock.
+    RequestState, "status" {
+        Pending = "pending", Approved = "approved", Denied = "denied", Cancelled = "cancelled",
+        Expired = "expired"
+    }
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestError {

@@ -74,6 +74,27 @@ pub fn find_by_logon(
         .optional()
 }
 
+diesel::define_sql_function!(
+    /// SQL's `lower`, on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// The user of `account_id` whose email is `email`, compared without regard to case (the
+/// first of several, by id, should two share it).
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    account_id: &str,
+    email: &str,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(lower(users::email).eq(email.to_lowercase()))
+        .order(users::id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn logon_taken(conn: &mut DbConnection, account_id: &str, logon: &str) -> QueryResult<bool> {
     find_by_logon(conn, account_id, logon).map(|user| user.is_some())
 }
@@ -100,6 +121,21 @@ pub fn update(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Every active user of `account_id` with `role`, by name then id.
+pub fn active_with_role(
+    conn: &mut DbConnection,
+    account_id: &str,
+    role: &str,
+) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .order((users::name, users::id))
+        .select(UserRow::as_select())
+        .load(conn)
 }
 
 /// Filters of the user listing.

@@ -11,14 +11,39 @@ use persistence::{DbConnection, access, customer_listing};
 use crate::caller::Caller;
 use crate::error::ServiceError;
 
+/// The caller's own partner, which the policy let it act for: only [`own_partner`] makes one, so
+/// a use case that takes it cannot be reached without that check.
+#[derive(Debug, Clone)]
+pub struct OwnPartner(PartnerId);
+
+impl OwnPartner {
+    pub fn id(&self) -> &PartnerId {
+        &self.0
+    }
+
+    /// The grants and access requests of this partner.
+    pub fn access_scope(&self) -> AccessScope {
+        AccessScope(access::Scope::Partner(self.0.as_str().to_owned()))
+    }
+}
+
+impl std::ops::Deref for OwnPartner {
+    type Target = PartnerId;
+
+    fn deref(&self) -> &PartnerId {
+        &self.0
+    }
+}
+
 /// The caller's own partner, once the policy allows `action` (partner routes about customers
 /// never take the partner from the URL).
-pub fn own_partner(caller: &Caller, action: Action<'_>) -> Result<PartnerId, ServiceError> {
+pub fn own_partner(caller: &Caller, action: Action<'_>) -> Result<OwnPartner, ServiceError> {
     caller.authorize(action, "customer")?;
     caller
         .actor
         .partner()
         .cloned()
+        .map(OwnPartner)
         .ok_or_else(|| ServiceError::internal("the policy allowed a caller without a partner"))
 }
 
@@ -47,17 +72,35 @@ pub fn partner_customer_field(
 }
 
 /// The caller's own customer account, for the customer's own controls (its admins, never a
-/// partner user acting inside).
-pub fn own_customer(conn: &mut DbConnection, caller: &Caller) -> Result<CustomerRow, ServiceError> {
-    let id = own_customer_id(caller)?;
-    customers::find(conn, id.as_str())?.ok_or(ServiceError::NotFound("customer"))
+/// partner user acting inside): only [`own_customer_id`] makes one.
+#[derive(Debug, Clone)]
+pub struct OwnCustomer(CustomerId);
+
+impl OwnCustomer {
+    pub fn id(&self) -> &CustomerId {
+        &self.0
+    }
+
+    pub fn load(&self, conn: &mut DbConnection) -> Result<CustomerRow, ServiceError> {
+        customers::find(conn, self.0.as_str())?.ok_or(ServiceError::NotFound("customer"))
+    }
+
+    /// The grants and access requests into this customer.
+    pub fn access_scope(&self) -> AccessScope {
+        AccessScope(access::Scope::Customer(self.0.as_str().to_owned()))
+    }
 }
 
-/// [`own_customer`]'s id, without reading the row.
-pub fn own_customer_id(caller: &Caller) -> Result<CustomerId, ServiceError> {
+/// The caller's own customer account, read.
+pub fn own_customer(conn: &mut DbConnection, caller: &Caller) -> Result<CustomerRow, ServiceError> {
+    own_customer_id(caller)?.load(conn)
+}
+
+/// The caller's own customer, once the policy allows it to use the customer's own controls.
+pub fn own_customer_id(caller: &Caller) -> Result<OwnCustomer, ServiceError> {
     caller.authorize(Action::ControlAccess, "customer")?;
     match &caller.actor.account {
-        AccountId::Customer(id) => Ok(id.clone()),
+        AccountId::Customer(id) => Ok(OwnCustomer(id.clone())),
         _ => Err(ServiceError::internal(
             "the policy allowed a caller without a customer",
         )),
@@ -105,12 +148,35 @@ impl Reachable {
     }
 }
 
+/// Grants and access requests the caller may see: made only by [`access_scope`] and the
+/// capabilities above, so a lookup through it cannot leave the caller's tenant.
+#[derive(Debug, Clone)]
+pub struct AccessScope(access::Scope);
+
+impl AccessScope {
+    pub fn as_store(&self) -> &access::Scope {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for AccessScope {
+    type Target = access::Scope;
+
+    fn deref(&self) -> &access::Scope {
+        &self.0
+    }
+}
+
 /// Which grants and access requests the caller oversees: its partner's, or its own customer's.
-pub fn access_scope(caller: &Caller, action: Action<'_>) -> Result<access::Scope, ServiceError> {
+pub fn access_scope(caller: &Caller, action: Action<'_>) -> Result<AccessScope, ServiceError> {
     caller.authorize(action, "grant")?;
     match &caller.actor.account {
-        AccountId::Partner(partner) => Ok(access::Scope::Partner(partner.as_str().to_owned())),
-        AccountId::Customer(customer) => Ok(access::Scope::Customer(customer.as_str().to_owned())),
+        AccountId::Partner(partner) => Ok(AccessScope(access::Scope::Partner(
+            partner.as_str().to_owned(),
+        ))),
+        AccountId::Customer(customer) => Ok(AccessScope(access::Scope::Customer(
+            customer.as_str().to_owned(),
+        ))),
         AccountId::Platform => Err(ServiceError::internal("no grant scope for the platform")),
     }
 }

@@ -75,3 +75,48 @@ fn services_know_nothing_of_http_or_the_api_document() {
     let actix: Vec<&String> = deps.iter().filter(|d| d.starts_with("actix")).collect();
     assert!(actix.is_empty(), "services depends on {actix:?}");
 }
+
+/// The files of `dir` and its folders, recursively.
+fn sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A feature of the HTTP adapter (`api/src/features/<feature>`) stands on `services` and the
+/// adapter's shared plumbing alone: it never reaches into another feature.
+#[test]
+fn no_feature_imports_another() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/src/features"));
+    let files = sources(root);
+    assert!(
+        files.len() > 10,
+        "the walk must see the features: {files:?}"
+    );
+    let mut offenders = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let in_root = path.parent() == Some(root);
+        let reaches_out = text.contains("crate::features::")
+            || text.contains("super::super::")
+            || (in_root
+                && !path.ends_with("mod.rs")
+                && text
+                    .lines()
+                    .any(|l| l.contains("super::") && !l.contains("super::*")));
+        if reaches_out {
+            offenders.push(path.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "features reaching into others: {offenders:?}"
+    );
+}

@@ -574,7 +574,7 @@ async fn too_many_attempts_from_one_address_answer_429() {
         auth_rate_per_minute: 3,
         ..api::state::Settings::default()
     };
-    let app = TestApp::spawn_with(api::routes::configure, settings).await;
+    let app = TestApp::spawn_with(api::features::configure, settings).await;
     let attempt = json!({"account_id": "PLATFORM", "logon": "x", "password": "y", "code": "1"});
     for _ in 0..3 {
         assert_eq!(

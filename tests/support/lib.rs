@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use api::routes::Routes;
+use api::features::Routes;
 use api::state::{AppState, Settings};
 use chrono::{TimeZone, Utc};
 use domain::clock::ManualClock;
@@ -39,7 +39,7 @@ pub struct TestApp {
 impl TestApp {
     /// The real API.
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(api::routes::configure, Self::settings()).await
+        Self::spawn_with(api::features::configure, Self::settings()).await
     }
 
     /// The default settings, but for a rate limit that a test's own logins never reach.

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    api::routes::configure(cfg);
+    api::features::configure(cfg);
     cfg.service(echo)
         .service(item)
         .service(internal_error)

@@ -137,7 +137,7 @@ async fn change(
     state
         .transaction(move |_, conn| {
             let customer = partner_customer(conn, &partner, &customer_id)?;
-            assignable(conn, &AccountId::Partner(partner.clone()), &user_id)?;
+            assignable(conn, &AccountId::Partner(partner.id().clone()), &user_id)?;
             let changed = if assign {
                 customers::assign(conn, &customer.id, &user_id, to_db(now))?
             } else {

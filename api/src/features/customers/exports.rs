@@ -2,10 +2,6 @@
 //! `GET /customers`, as an Excel workbook or CSV. Rows are read from the database a page at a
 //! time and streamed out, so an export of 100 000 customers never holds them all in memory.
 
-use std::io::{ErrorKind, Write};
-
-use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::customer::CustomerStatus;
@@ -14,14 +10,14 @@ use persistence::Db;
 use persistence::customer_listing::{self, After, Filter, Scope, Sort};
 use persistence::customers::CustomerRow;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use tokio::sync::mpsc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::listing::CustomerQuery;
 use crate::auth::Caller;
 use crate::customer_record::Customer;
 use crate::error::ApiError;
-use crate::routes::customer_listing::CustomerQuery;
 use crate::state::AppState;
+use crate::streaming::{BodyWriter, csv_text, streamed};
 use services::tenancy::{self, own_partner};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -31,8 +27,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Rows read from the database per query.
 const PAGE: i64 = 1000;
-/// Chunks in flight between the database thread and the client.
-const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// A typed cell: the workbook keeps numbers as numbers and dates as dates.
 enum Cell {
@@ -162,81 +156,6 @@ impl Export {
     }
 }
 
-type Chunk = Result<Bytes, std::io::Error>;
-
-/// Bytes sent to the client at a time.
-const CHUNK: usize = 64 * 1024;
-
-/// A response body fed by `produce`, which runs on a blocking thread and writes to it.
-pub(crate) fn streamed(
-    content_type: &'static str,
-    filename: String,
-    produce: impl FnOnce(&mut BodyWriter<'_>) -> Result<(), ApiError> + Send + 'static,
-) -> HttpResponse {
-    let (sender, receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut body = BodyWriter {
-            sender: &sender,
-            buffer: Vec::with_capacity(CHUNK),
-        };
-        if let Err(error) = produce(&mut body).and_then(|()| body.finish()) {
-            tracing::error!(cause = %error, "export failed part-way");
-            // The status is sent already: breaking the stream tells the client it is incomplete.
-            let _ = sender.blocking_send(Err(std::io::Error::other(error.to_string())));
-        }
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body)
-}
-
-/// A streamed response body as an `io::Write`: what is written goes to the client in chunks
-/// of [`CHUNK`] bytes as they fill, so a writer (CSV, the workbook's zip) streams straight out.
-pub(crate) struct BodyWriter<'a> {
-    sender: &'a mpsc::Sender<Chunk>,
-    buffer: Vec<u8>,
-}
-
-impl BodyWriter<'_> {
-    fn send(&mut self) -> std::io::Result<()> {
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
-        self.sender
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| std::io::Error::new(ErrorKind::BrokenPipe, "the client went away"))
-    }
-
-    /// Sends what is left.
-    fn finish(&mut self) -> Result<(), ApiError> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        self.send().map_err(ApiError::internal)
-    }
-}
-
-impl Write for BodyWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(bytes.len())
-    }
-
-    /// Chunks go out when full, and the rest when the export ends.
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Everything an export needs, checked before the first byte is sent.
 struct Export {
     db: Db,
@@ -269,16 +188,6 @@ async fn prepare(
         sort,
         filename,
     })
-}
-
-/// A CSV text cell, safe to open in a spreadsheet: one that would start a formula is quoted
-/// with a leading apostrophe (OWASP "CSV injection").
-pub(crate) fn csv_text(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    }
 }
 
 fn csv_cell(cell: Cell) -> String {

@@ -12,10 +12,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::records::NewUser;
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
-use crate::routes::partners::NewUser;
 use crate::state::AppState;
 use services::audit::{self, Change};
 use services::users::onboarding::{self, Invitee};

@@ -149,7 +149,7 @@ async fn create_customer(
                     target_id: &group.id,
                     partner_id: Some(partner.as_str()),
                     customer_id: Some(id.as_str()),
-                    after: audit::snapshot(&crate::routes::entities::Entity::from(group.clone())),
+                    after: audit::snapshot(&super::entities::Entity::from(group.clone())),
                     ..Change::default()
                 },
             )?;

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, FieldError, Fields};
 use crate::extract::JsonBody;
-use crate::routes::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::state::AppState;
 use services::audit::{self, Change};
 use services::identity::{password, secrets, totp};
@@ -349,7 +349,7 @@ async fn start_totp_change(
         .transaction(move |state2, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(&state2, &mut user, &body.code, now)?;
+            check_code(state2, &mut user, &body.code, now)?;
             user.totp_pending_secret = Some(state2.keys.seal(&pending)?);
             user.updated_at = to_db(now);
             users::update(conn, &user)?;
@@ -419,7 +419,7 @@ async fn regenerate_recovery_codes(
         .transaction(move |state, conn| {
             let mut user =
                 users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(&state, &mut user, &body.code, now)?;
+            check_code(state, &mut user, &body.code, now)?;
             user.updated_at = to_db(now);
             users::update(conn, &user)?;
             recovery_codes::replace_all(conn, &user.id, &hashed)?;

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::{Tokens, tokens_for};
+use super::me_settings::check_code;
 use crate::auth::Bearer;
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::JsonBody;
-use crate::routes::auth::{Tokens, tokens_for};
-use crate::routes::me_settings::check_code;
 use crate::state::AppState;
 use services::audit::{self, Change};
 use services::identity::secrets;
@@ -150,7 +150,7 @@ async fn switch_into_customer(
                         ),
                     ));
                 };
-                check_code(&state2, &mut user, code, now)?;
+                check_code(state2, &mut user, code, now)?;
                 users::update(conn, &user)?;
                 sessions::reauthenticated(conn, &parent.id, to_db(now))?;
             }

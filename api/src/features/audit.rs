@@ -15,8 +15,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
-use crate::routes::exports::{csv_text, streamed};
 use crate::state::AppState;
+use crate::streaming::{csv_text, streamed};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_audit_csv).service(list_audit);

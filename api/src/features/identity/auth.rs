@@ -145,7 +145,7 @@ async fn login(
             let Some(mut user) = users::find(conn, &user.id)? else {
                 return Ok(Err(ApiError::invalid_credentials()));
             };
-            let verdict = check_login(conn, &state2, &mut user, password_ok, &code, now)?;
+            let verdict = check_login(conn, state2, &mut user, password_ok, &code, now)?;
             user.updated_at = to_db(now);
             if verdict.is_err() {
                 user.failed_logins += 1;

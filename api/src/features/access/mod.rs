@@ -1,0 +1,5 @@
+//! Delegated access: access grants and access requests.
+
+mod dto;
+pub mod grants;
+pub mod requests;
