@@ -131,9 +131,8 @@ impl Config {
     }
 
     /// The database pool's size. The work behind it is CPU-bound (SQLite in the process, or a
-    /// PostgreSQL on the same host): on 2 cores a pool of 4 served the listing faster than 16
-    /// (SQLite ~4 070 against ~3 900 req/s) and cut PostgreSQL's p99 from 40–150 to 25–32 ms —
-    /// more connections than cores to run them only add switching (bench/RESULTS.md).
+    /// PostgreSQL on the same host), so more connections than cores to run them only add
+    /// switching: two per core served the listing faster, with a shorter tail, than 16.
     pub fn pool_size(&self) -> u32 {
         self.db_pool_size.unwrap_or_else(|| {
             let cores = std::thread::available_parallelism().map_or(2, usize::from);

@@ -1,9 +1,8 @@
 //! Times and days in JSON answers, written exactly as chrono's `Serialize` writes them (RFC 3339
 //! with `Z`, fractions of a second as `SecondsFormat::AutoSi`; `YYYY-MM-DD`). chrono's own goes
-//! through `collect_str`, which escapes its output a character at a time (the three times and two
-//! days of each customer took 6 % of the listing's CPU that way); formatting them with chrono into
-//! a `String` first still took 8 % of the listing's instructions (`fmt` machinery and an
-//! allocation per value). The digits are now put into a buffer on the stack; years outside
+//! through `collect_str`, which escapes its output a character at a time, and formatting with
+//! chrono into a `String` first costs the `fmt` machinery and an allocation per value — both
+//! showed in the listing's profile. The digits are put into a buffer on the stack; years outside
 //! 0–9999 and leap seconds, which chrono writes in forms of their own, still go through chrono.
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};

@@ -6,7 +6,7 @@ use api::config::Config;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// mimalloc instead of glibc's allocator: a listing page allocates thousands of small strings,
-/// and glibc's malloc/free took a fifth of its CPU under load (bench/RESULTS.md).
+/// and glibc's malloc/free showed as a large share of its CPU under load.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

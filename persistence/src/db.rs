@@ -17,14 +17,12 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations
 /// `busy_timeout` makes a writer wait for the lock instead of failing at once. `synchronous =
 /// FULL` syncs the WAL at every commit, so a committed change (a revoked grant, a logout, its
 /// audit row) survives a power loss as it does on PostgreSQL; with `NORMAL` the last commits could
-/// roll back. It also spreads the disk's work over the commits: under steady switching the p99 of
-/// a switch went from 4–7 ms (waiting on the checkpoint's fsync) to ~3 ms, the median from 0.37
-/// to 0.6 ms. No automatic checkpoints: the commit that crossed 1 000 WAL pages would copy them
-/// into the database and fsync it on a request's time (the p99 of switching into a customer was
-/// 17 ms for it); [`Checkpointer`] does it on a thread of its own. Under steady writes the WAL
-/// only grows (SQLite starts it over only when a write begins with every frame checkpointed;
-/// forcing that with a `RESTART` checkpoint held writers back 30–60 ms here); when it does start
-/// over, a WAL that grew past 64 MB is cut back to that.
+/// roll back (it also spreads the disk's work over the commits instead of a checkpoint's fsync).
+/// No automatic checkpoints: the commit that crossed 1 000 WAL pages would copy them into the
+/// database and fsync it on a request's time; [`Checkpointer`] does it on a thread of its own.
+/// Under steady writes the WAL only grows (SQLite starts it over only when a write begins with
+/// every frame checkpointed, and forcing that holds writers back); when it does start over, a
+/// WAL that grew past 64 MB is cut back to that.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
      PRAGMA journal_size_limit = 67108864;";
@@ -32,8 +30,7 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = 
 /// Turns at SQLite's one write lock, taken before `BEGIN IMMEDIATE` and held to the commit or
 /// rollback. Writers of this process queue here and the next is woken as the lock frees; without
 /// it they polled for the lock in SQLite's busy handler, which sleeps 1, 2, 5, 10… 100 ms between
-/// tries, so a writer that kept losing waited up to the busy timeout: at 8 connections switching
-/// into customers the p99 was 0.8–1.5 s, with the turns 11–17 ms for about the same throughput.
+/// tries, so a writer that kept losing waited up to the busy timeout (G8 in bench/RESULTS.md).
 /// SQLite's locking still guards correctness (another process, a migration); this only orders
 /// the writers of one process. A writer that waits longer than the pool's checkout timeout gets
 /// [`DbError::WriterBusy`], as it would have got `SQLITE_BUSY`.

@@ -19,8 +19,8 @@ pub fn storable(at: DateTime<Utc>) -> bool {
 }
 
 /// A date or timestamp column as the listing reads it, many to a page: diesel's SQLite reader
-/// tries up to 18 formats with `parse_from_str`, each parsed again from its strftime text — 12 %
-/// of a listing page's CPU went there. This reads the one format diesel writes by position, and
+/// tries up to 18 formats with `parse_from_str`, each parsed again from its strftime text, a
+/// large share of a listing page's CPU. This reads the one format diesel writes by position, and
 /// hands anything else to diesel's reader; PostgreSQL's binary values go to diesel's reader
 /// directly. Used as `#[diesel(deserialize_as = Fast<…>)]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]

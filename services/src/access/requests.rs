@@ -199,40 +199,14 @@ pub fn create(
     input: &NewRequest,
     now: DateTime<Utc>,
 ) -> Result<RequestView, ServiceError> {
-    let mut fields = Fields::default();
-    let terms = Terms::parse(&mut fields, &input.profile, &input.role, &input.permissions);
-    let duration = fields.check("duration_hours", hours(input.duration_hours));
-    let message = fields.check("message", note(input.message.as_deref()));
-    if input.customer_admin_id.is_some() && input.role != GrantRole::Admin.as_str() {
-        fields.refuse(
-            "role",
-            Invalid::new(
-                "admin_layer",
-                "a request to a customer admin is for the admin role",
-            ),
-        );
-    }
-    let user = fields.check("user_id", terms::grantee(conn, partner, &input.user_id)?);
-    let customer = fields.check(
-        "customer_id",
-        tenancy::partner_customer_field(conn, partner, &input.customer_id)?,
-    );
-    let admins = match &customer {
-        Some(customer) => {
-            let admins = deciders(conn, customer, input.customer_admin_id.as_deref())?;
-            if admins.is_empty() {
-                let (field, why) = match input.customer_admin_id {
-                    Some(_) => ("customer_admin_id", "no such active admin of this customer"),
-                    None => ("customer_id", "the customer has no active admin to ask"),
-                };
-                fields.refuse(field, Invalid::new("no_admin", why));
-            }
-            admins
-        }
-        None => Vec::new(),
-    };
-    let complete = (|| Some((user?, customer?, terms?, duration?, message?)))();
-    let (user, customer, terms, duration, message) = fields.conclude(complete)?;
+    let Checked {
+        user,
+        customer,
+        terms,
+        duration,
+        message,
+        admins,
+    } = check_new(conn, partner, input)?;
     let key = store::pending_key(&user.id, &customer.id);
     let pending = || {
         ServiceError::rule(
@@ -281,6 +255,65 @@ pub fn create(
     email_deciders(conn, settings, &admins, &row, &user, &partner_name, now)?;
     audit_request(conn, caller, now, "access_request.created", None, &row)?;
     shown_one(conn, row, now)
+}
+
+/// A new request's every field checked, and the admins who will decide it.
+struct Checked {
+    user: UserRow,
+    customer: CustomerRow,
+    terms: Terms,
+    duration: Option<u32>,
+    message: Option<String>,
+    admins: Vec<UserRow>,
+}
+
+fn check_new(
+    conn: &mut DbConnection,
+    partner: &OwnPartner,
+    input: &NewRequest,
+) -> Result<Checked, ServiceError> {
+    let mut fields = Fields::default();
+    let terms = Terms::parse(&mut fields, &input.profile, &input.role, &input.permissions);
+    let duration = fields.check("duration_hours", hours(input.duration_hours));
+    let message = fields.check("message", note(input.message.as_deref()));
+    if input.customer_admin_id.is_some() && input.role != GrantRole::Admin.as_str() {
+        fields.refuse(
+            "role",
+            Invalid::new(
+                "admin_layer",
+                "a request to a customer admin is for the admin role",
+            ),
+        );
+    }
+    let user = fields.check("user_id", terms::grantee(conn, partner, &input.user_id)?);
+    let customer = fields.check(
+        "customer_id",
+        tenancy::partner_customer_field(conn, partner, &input.customer_id)?,
+    );
+    let admins = match &customer {
+        Some(customer) => {
+            let admins = deciders(conn, customer, input.customer_admin_id.as_deref())?;
+            if admins.is_empty() {
+                let (field, why) = match input.customer_admin_id {
+                    Some(_) => ("customer_admin_id", "no such active admin of this customer"),
+                    None => ("customer_id", "the customer has no active admin to ask"),
+                };
+                fields.refuse(field, Invalid::new("no_admin", why));
+            }
+            admins
+        }
+        None => Vec::new(),
+    };
+    let complete = (|| Some((user?, customer?, terms?, duration?, message?)))();
+    let (user, customer, terms, duration, message) = fields.conclude(complete)?;
+    Ok(Checked {
+        user,
+        customer,
+        terms,
+        duration,
+        message,
+        admins,
+    })
 }
 
 /// The partner cancels one of its pending requests.
@@ -333,26 +366,7 @@ pub fn approve(
     let before = decidable(conn, caller, own, id, now)?;
     let role = GrantRole::parse(&before.role)
         .map_err(|_| ServiceError::internal("a stored role is invalid"))?;
-    let asked = Permissions::from_stored(&terms::stored_permissions(&before.permissions));
-    let asked_hours = before.duration_hours.and_then(|h| u32::try_from(h).ok());
-    let mut fields = Fields::default();
-    let given = match &approval.permissions {
-        Some(codes) => fields.check("permissions", Permissions::parse(role, codes)),
-        None => Some(asked.clone()),
-    };
-    let given_hours = match approval.duration_hours {
-        Some(h) => fields.check("duration_hours", hours(Some(h))),
-        None => Some(asked_hours),
-    };
-    let message = fields.check("message", note(approval.message.as_deref()));
-    if let (Some(given), Some(given_hours)) = (&given, given_hours) {
-        fields.check(
-            "permissions",
-            approval_narrows(&asked, asked_hours, given, given_hours),
-        );
-    }
-    let complete = (|| Some((given?, given_hours?, message?)))();
-    let (given, given_hours, message) = fields.conclude(complete)?;
+    let (given, given_hours, message) = approved_terms(&before, role, approval)?;
     let customer = customers::find(conn, &before.customer_id)?
         .ok_or_else(|| ServiceError::internal("a request without its customer"))?;
     let terms = Terms {
@@ -412,6 +426,34 @@ pub fn approve(
             .pop()
             .ok_or_else(|| ServiceError::internal("a shown grant went missing"))?,
     })
+}
+
+/// What an approval gives: what was asked, or less (never more), and the note.
+fn approved_terms(
+    before: &RequestRow,
+    role: GrantRole,
+    approval: &Approval,
+) -> Result<(Permissions, Option<u32>, Option<String>), ServiceError> {
+    let asked = Permissions::from_stored(&terms::stored_permissions(&before.permissions));
+    let asked_hours = before.duration_hours.and_then(|h| u32::try_from(h).ok());
+    let mut fields = Fields::default();
+    let given = match &approval.permissions {
+        Some(codes) => fields.check("permissions", Permissions::parse(role, codes)),
+        None => Some(asked.clone()),
+    };
+    let given_hours = match approval.duration_hours {
+        Some(h) => fields.check("duration_hours", hours(Some(h))),
+        None => Some(asked_hours),
+    };
+    let message = fields.check("message", note(approval.message.as_deref()));
+    if let (Some(given), Some(given_hours)) = (&given, given_hours) {
+        fields.check(
+            "permissions",
+            approval_narrows(&asked, asked_hours, given, given_hours),
+        );
+    }
+    let complete = (|| Some((given?, given_hours?, message?)))();
+    fields.conclude(complete)
 }
 
 /// The checked note of a denial.

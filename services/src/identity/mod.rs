@@ -3,8 +3,10 @@
 
 pub mod jwt;
 pub mod password;
+pub mod password_reset;
 pub mod secrets;
 pub mod session;
+pub mod sessions;
 pub mod totp;
 
 use domain::ids::AccountKind;

@@ -1,7 +1,7 @@
 //! Password hashing: argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1), on a pool of
 //! its own.
 //!
-//! Each hash takes ~20 ms of CPU and 19 MiB. Run on actix's shared blocking pool, a burst of
+//! Each hash takes tens of milliseconds of CPU and 19 MiB. Run on the shared blocking pool, a burst of
 //! logins would take every blocking thread and the database work of all other requests would
 //! queue behind it. Here hashes run on at most half the cores, at the lowest CPU priority
 //! (nice 19), and wait their turn in a bounded queue: logins slow down under load, everything
@@ -21,10 +21,9 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Niceness of the hashing threads: the scheduler gives a request thread ~70× a hashing thread's
-/// share when both want the CPU. Measured under the benchmark's A1 (bench/RESULTS.md, session 14),
-/// nice 19 kept more of the listing's throughput than nice 10 and logins went no slower: the
-/// hashes run in the gaps a loaded server leaves.
+/// Niceness of the hashing threads: the scheduler gives a request thread far more than a hashing
+/// thread's share when both want the CPU, and the hashes run in the gaps a loaded server leaves
+/// (the benchmark's A1 compares nice 19 with nice 10).
 const NICE: i32 = 19;
 /// Hashes waiting beyond this many make their callers wait before queueing.
 const QUEUE: usize = 64;

@@ -269,10 +269,8 @@ async fn export_customers_xlsx(
 }
 
 /// The workbook's deflate level. The compression runs after the last row, on one core, so it
-/// is most of what the export cannot overlap; 100 000 customers took 2.5 / 2.2 / 2.0 / 2.0 s at
-/// levels 6 / 5 / 4 / 3 for a file of 13.8 / 13.8 / 14.3 / 15.8 MB on one machine, and
-/// 1.45 / 1.24 / 1.18 / 1.07 s at levels 4 / 3 / 2 / 1 (15.8 / 17.2 / 23.0 MB for 3 / 2 / 1) on
-/// another: 3 takes a tenth more bytes for a sixth less time.
+/// is most of what the export cannot overlap: level 3 takes a little more space than 6 for a
+/// clearly shorter export (E1 in bench/RESULTS.md).
 const DEFLATE_LEVEL: u8 = 3;
 
 /// Rows handed from the thread that reads them to the thread that writes the sheet at a time.

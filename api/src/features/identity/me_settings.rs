@@ -138,25 +138,18 @@ async fn reauthenticate(
 }
 
 /// Checks a current authenticator code and records its step as used.
-pub(crate) fn check_code(
+fn check_code(
     state: &AppState,
     user: &mut UserRow,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let sealed = user
-        .totp_secret
-        .as_deref()
-        .ok_or_else(ApiError::unauthenticated)?;
-    let secret = state.keys.open(sealed)?;
-    let step = totp::check(&secret, code, now, user.totp_last_step).ok_or_else(|| {
-        ApiError::rule(
-            ErrorCode::InvalidTotpCode,
-            "The code does not match your current authenticator.",
-        )
-    })?;
-    user.totp_last_step = Some(step);
-    Ok(())
+    Ok(services::identity::sessions::check_code(
+        &state.keys,
+        user,
+        code,
+        now,
+    )?)
 }
 
 /// List my live sessions.

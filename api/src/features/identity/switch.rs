@@ -6,24 +6,18 @@
 
 use actix_web::{post, web};
 use chrono::{DateTime, Utc};
-use domain::access::{self, SwitchRefusal};
-use domain::ids::CustomerId;
-use domain::policy::Action;
-use persistence::sessions::{self, SessionRow};
-use persistence::time::{from_db, to_db};
-use persistence::{access as store, users};
+use persistence::time::from_db;
 use serde::{Deserialize, Serialize};
+use services::access::terms::stored_permissions;
+use services::identity::sessions::{self, NewRefreshToken};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth::{Tokens, tokens_for};
-use super::me_settings::check_code;
+use super::auth::Tokens;
 use crate::auth::Bearer;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::identity::secrets;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(switch_into_customer);
@@ -84,14 +78,13 @@ async fn switch_into_customer(
     // The caller is checked inside the switch's transaction, and a body error answered only
     // after that check: 401 or 403 for such a caller, whatever the body.
     let mut body = body.into_inner();
-    let refresh_token = secrets::random_token()?;
-    let refresh_hash = secrets::hash_token(&refresh_token);
+    let refresh = NewRefreshToken::generate()?;
+    let stored = refresh.clone();
     let now = state.clock.now();
-    let state2 = state.clone();
-    let (user, session, grant) = state2
-        .transaction(move |state2, conn| {
+    let switched = state
+        .transaction(move |state, conn| {
             let (caller, held) = bearer.caller(conn, now)?;
-            caller.authorize(Action::SwitchIntoCustomer, "customer")?;
+            let partner = sessions::switcher(&caller)?;
             let body = match &mut body {
                 Ok(body) => &*body,
                 // Not a serialization failure: the transaction does not run again to see this.
@@ -100,101 +93,19 @@ async fn switch_into_customer(
                     return Err(std::mem::replace(error, answered));
                 }
             };
-            let partner = caller.actor.partner().ok_or_else(|| {
-                ApiError::internal("the policy allowed a caller without a partner")
-            })?;
-            let no_grant = || {
-                ApiError::rule(
-                    ErrorCode::NoAccessGrant,
-                    ErrorCode::NoAccessGrant.description(),
-                )
-            };
-            // Another partner's customer and one without a grant answer alike.
-            let (customer, grant) = match CustomerId::parse(&body.customer_id) {
-                Ok(id) => store::customer_with_grant(
-                    conn,
-                    partner.as_str(),
-                    id.as_str(),
-                    &caller.actor.user_id,
-                )?,
-                Err(_) => None,
-            }
-            .ok_or_else(no_grant)?;
-            access::may_switch(
-                grant.as_ref().map(|g| g.expires_at.map(from_db)),
-                customer.active,
-                now,
-            )
-            .map_err(|refusal| match refusal {
-                SwitchRefusal::NoGrant => no_grant(),
-                SwitchRefusal::CustomerInactive => ApiError::rule(
-                    ErrorCode::CustomerInactive,
-                    format!("{} is deactivated: nobody can enter it.", customer.id),
-                ),
-            })?;
-            let grant = grant.ok_or_else(no_grant)?;
-            let sessions::Held {
-                session: parent,
-                mut user,
-                ..
-            } = held;
-            let window = state2.settings.switch_reauth_after;
-            if access::switch_needs_code(from_db(parent.authenticated_at), now, window) {
-                let Some(code) = body.code.as_deref() else {
-                    return Err(ApiError::rule(
-                        ErrorCode::ReauthenticationRequired,
-                        format!(
-                            "Your session last authenticated more than {} minutes ago: send a \
-                             current authenticator `code` to switch.",
-                            window.num_minutes()
-                        ),
-                    ));
-                };
-                check_code(state2, &mut user, code, now)?;
-                users::update(conn, &user)?;
-                sessions::reauthenticated(conn, &parent.id, to_db(now))?;
-            }
-            let session = SessionRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                user_id: user.id.clone(),
-                refresh_token_hash: refresh_hash.clone(),
-                created_at: to_db(now),
-                authenticated_at: to_db(now),
-                last_used_at: to_db(now),
-                expires_at: parent.expires_at,
-                revoked_at: None,
-                revoked_reason: None,
-                ip: caller.meta.ip.clone(),
-                user_agent: caller.meta.user_agent.clone(),
-                acting_customer_id: Some(customer.id.clone()),
-                grant_id: Some(grant.id.clone()),
-                parent_session_id: Some(parent.id.clone()),
-            };
-            sessions::insert(conn, &session)?;
-            store::record_grant_use(conn, &grant.id, to_db(now))?;
-            let mut by = caller.by(now);
-            by.acting_user_id = Some(&caller.actor.user_id);
-            audit::record(
-                conn,
-                by,
-                Change {
-                    action: "session.switched_into_customer",
-                    target_type: "session",
-                    target_id: &session.id,
-                    partner_id: Some(&customer.partner_id),
-                    customer_id: Some(&customer.id),
-                    before: None,
-                    after: Some(serde_json::json!({"grant_id": grant.id})),
-                },
-            )?;
-            Ok::<_, ApiError>((user, session, grant))
+            let (keys, settings) = (&state.keys, &state.settings);
+            let (customer, code) = (&body.customer_id, body.code.as_deref());
+            Ok(sessions::switch_into(
+                conn, keys, settings, &caller, &partner, held, customer, code, &stored, now,
+            )?)
         })
         .await?;
-    let tokens = tokens_for(&state, &user, &session, refresh_token, now)?;
+    let sessions::Switched { opened, grant } = switched;
+    let tokens = sessions::tokens_for(&state.keys, &opened.user, &opened.session, refresh, now)?;
     Ok(web::Json(Switched {
-        tokens,
+        tokens: tokens.into(),
         customer_id: grant.customer_id.clone(),
-        permissions: services::access::terms::stored_permissions(&grant.permissions),
+        permissions: stored_permissions(&grant.permissions),
         role: grant.role,
         grant_id: grant.id,
         grant_expires_at: grant.expires_at.map(from_db),
