@@ -19,11 +19,11 @@ use persistence::partners::{self, PartnerRow};
 use persistence::time::to_db;
 use persistence::users::{self, UserRow};
 
-use crate::customer_record::{Licence, to_json};
 use crate::error::ApiError;
 use crate::state::Settings;
 use services::RequestMeta;
 use services::audit::{self, By, Change};
+use services::customers::record::{Licence, to_json};
 use services::users::onboarding::{self, Invitee};
 
 #[derive(Debug, Clone)]

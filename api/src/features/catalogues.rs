@@ -135,19 +135,13 @@ async fn save_catalogue_item(
     let code = fields.check("code", CatalogueCode::parse(&code));
     if kind == CatalogueKind::EntityType && code.as_ref().is_some_and(|c| c.as_str() == GROUP_TYPE)
     {
-        fields.check::<()>(
+        fields.refuse(
             "code",
-            Err(Invalid::new(
-                "reserved",
-                "`group` is the group layer's built-in type",
-            )),
+            Invalid::new("reserved", "`group` is the group layer's built-in type"),
         );
     }
     let label = fields.check("label", DisplayName::parse(&body.label));
-    fields.finish()?;
-    let (Some(code), Some(label)) = (code, label) else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let (code, label) = fields.conclude(code.zip(label))?;
     let now = state.clock.now();
     let (item, created) = state
         .transaction(move |_, conn| {

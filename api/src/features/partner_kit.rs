@@ -159,13 +159,12 @@ async fn publish_kit_item(
         DisplayName::parse(form.texts.get("title").map_or("", String::as_str)),
     );
     if form.file.is_empty() {
-        fields.check::<()>(
+        fields.refuse(
             "file",
-            Err(domain::ids::Invalid::new("required", "the file is empty")),
+            domain::ids::Invalid::new("required", "the file is empty"),
         );
     }
-    fields.finish()?;
-    let title = title.ok_or_else(|| ApiError::internal("a checked field is missing"))?;
+    let title = fields.conclude(title)?;
     let now = state.clock.now();
     let row = KitItemRow {
         id: uuid::Uuid::new_v4().to_string(),

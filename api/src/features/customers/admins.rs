@@ -1,14 +1,12 @@
 //! A customer's admins, as the partner's admins manage them (seed 000 "Add and Manage Customer
 //! Admins"): invite, list, read, edit, deactivate, re-invite. The same flow as partner users
-//! (`account_users`); they log in with the customer ID as their account ID.
+//! (`services::users::members`); they log in with the customer ID as their account ID.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountId, CustomerId, DisplayName, Email, Logon};
-use domain::policy::Action;
+use domain::ids::{DisplayName, Email, Logon};
 use domain::role::Role;
-use persistence::DbConnection;
 use persistence::time::from_db;
 use persistence::users::{UserFilter, UserRow};
 use serde::{Deserialize, Serialize};
@@ -20,8 +18,8 @@ use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
-use services::tenancy::{own_partner, partner_customer};
-use services::users::members::{Members, UserChanges};
+use services::customers::admins;
+use services::users::members::UserChanges;
 use services::users::onboarding;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -105,24 +103,6 @@ pub struct CustomerAdminFilter {
     pub pending_invitation: Option<bool>,
 }
 
-/// The admins of the caller's partner's customer `customer_id` (404 for any other customer).
-fn members(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    customer_id: &str,
-) -> Result<Members, ApiError> {
-    let partner = own_partner(caller, Action::ManageCustomers)?;
-    let customer = partner_customer(conn, &partner, customer_id)?;
-    let id = CustomerId::parse(&customer.id).map_err(|_| ApiError::NotFound("customer"))?;
-    Ok(Members {
-        account: AccountId::Customer(id),
-        partner_id: customer.partner_id,
-        roles: &[Role::CustomerAdmin],
-        keep_an_active_admin: false,
-        noun: "customer_admin",
-    })
-}
-
 /// Invite a customer admin: they get an email to set a password and enrol an authenticator.
 #[utoipa::path(
     tag = "customer admins",
@@ -145,7 +125,7 @@ async fn invite_customer_admin(
     customer_id: web::Path<String>,
     body: JsonBody<NewCustomerAdmin>,
 ) -> Result<HttpResponse, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    let partner = admins::manager(&caller)?;
     let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = onboarding::parse_person(
@@ -155,14 +135,11 @@ async fn invite_customer_admin(
         &body.email,
         body.logon.as_deref(),
     );
-    fields.finish()?;
-    let Some((name, email, logon)) = person else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let (name, email, logon) = fields.conclude(person)?;
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.invite(
+            Ok::<_, ApiError>(admins::members(conn, &partner, &customer_id)?.invite(
                 conn,
                 &state.settings,
                 caller.by(now),
@@ -199,7 +176,7 @@ async fn list_customer_admins(
     filter: web::Query<CustomerAdminFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<CustomerAdminPage>, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    let partner = admins::manager(&caller)?;
     let filter = UserFilter {
         role: None,
         active: filter.active,
@@ -209,7 +186,7 @@ async fn list_customer_admins(
     let rows = state
         .read(move |_, conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.list(
+            Ok::<_, ApiError>(admins::members(conn, &partner, &customer_id)?.list(
                 conn,
                 filter.clone(),
                 after,
@@ -242,14 +219,11 @@ async fn get_customer_admin(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<CustomerAdmin>, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    let partner = admins::manager(&caller)?;
     let (customer_id, user_id) = path.into_inner();
-    let user = web::block(move || {
-        state.db.read(|conn| {
-            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.load(conn, &user_id)?)
-        })
-    })
-    .await??;
+    let user = state
+        .read(move |_, conn| admins::members(conn, &partner, &customer_id)?.load(conn, &user_id))
+        .await?;
     Ok(web::Json(user.into()))
 }
 
@@ -274,7 +248,7 @@ async fn update_customer_admin(
     path: web::Path<(String, String)>,
     body: JsonBody<CustomerAdminChanges>,
 ) -> Result<web::Json<CustomerAdmin>, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    let partner = admins::manager(&caller)?;
     let (customer_id, user_id) = path.into_inner();
     let body = body.into_inner()?;
     let mut fields = Fields::default();
@@ -289,7 +263,7 @@ async fn update_customer_admin(
     let now = state.clock.now();
     let user = state
         .transaction(move |_, conn| {
-            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.update(
+            Ok::<_, ApiError>(admins::members(conn, &partner, &customer_id)?.update(
                 conn,
                 caller.by(now),
                 &user_id,
@@ -319,17 +293,19 @@ async fn resend_customer_admin_invitation(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    let partner = admins::manager(&caller)?;
     let (customer_id, user_id) = path.into_inner();
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            Ok::<_, ApiError>(members(conn, &caller, &customer_id)?.resend_invitation(
-                conn,
-                &state.settings,
-                caller.by(now),
-                &user_id,
-            )?)
+            Ok::<_, ApiError>(
+                admins::members(conn, &partner, &customer_id)?.resend_invitation(
+                    conn,
+                    &state.settings,
+                    caller.by(now),
+                    &user_id,
+                )?,
+            )
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())

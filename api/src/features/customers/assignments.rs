@@ -2,20 +2,14 @@
 //! any assignment sees only its assigned customers in the listing; one without sees them all.
 
 use actix_web::{HttpResponse, delete, get, put, web};
-use domain::ids::{AccountId, Invalid};
-use domain::policy::Action;
-use domain::role::Role;
-use persistence::time::to_db;
-use persistence::{DbConnection, customers, users};
 use serde::Serialize;
+use services::customers::assignments as cases;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::tenancy::{own_partner, partner_customer};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_assignments)
@@ -29,25 +23,6 @@ pub struct Assignments {
     pub customer_id: String,
     /// The IDs of the partner users assigned to the customer.
     pub user_ids: Vec<String>,
-}
-
-/// The partner user `user_id` of `partner`, who must have role `user`: 404 for anyone else's,
-/// 422 for another role (admins see everything anyway; marketing sees no customers).
-fn assignable(conn: &mut DbConnection, partner: &AccountId, user_id: &str) -> Result<(), ApiError> {
-    let user = users::find(conn, user_id)?
-        .filter(|u| u.account_id == partner.as_str())
-        .ok_or(ApiError::NotFound("partner user"))?;
-    if user.role == Role::PartnerUser.name() {
-        Ok(())
-    } else {
-        Err(ApiError::field(
-            "user_id",
-            Invalid::new(
-                "role",
-                "only partner users of role `user` are assigned to customers",
-            ),
-        ))
-    }
 }
 
 /// List the partner users assigned to a customer.
@@ -68,17 +43,14 @@ async fn list_assignments(
     caller: Caller,
     customer_id: web::Path<String>,
 ) -> Result<web::Json<Assignments>, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
-    let assignments = state
-        .read(move |_, conn| {
-            let customer = partner_customer(conn, &partner, &customer_id)?;
-            let user_ids = customers::assigned_users(conn, &customer.id)?;
-            Ok::<_, ApiError>(Assignments {
-                customer_id: customer.id,
-                user_ids,
-            })
-        })
+    let partner = cases::manager(&caller)?;
+    let (customer_id, user_ids) = state
+        .read(move |_, conn| cases::list(conn, &partner, &customer_id))
         .await?;
+    let assignments = Assignments {
+        customer_id,
+        user_ids,
+    };
     Ok(web::Json(assignments))
 }
 
@@ -132,37 +104,11 @@ async fn change(
     (customer_id, user_id): (String, String),
     assign: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = own_partner(&caller, Action::ManageCustomers)?;
+    let partner = cases::manager(&caller)?;
     let now = state.clock.now();
     state
         .transaction(move |_, conn| {
-            let customer = partner_customer(conn, &partner, &customer_id)?;
-            assignable(conn, &AccountId::Partner(partner.id().clone()), &user_id)?;
-            let changed = if assign {
-                customers::assign(conn, &customer.id, &user_id, to_db(now))?
-            } else {
-                customers::unassign(conn, &customer.id, &user_id)?
-            };
-            if !changed {
-                return Ok::<_, ApiError>(());
-            }
-            let target = format!("{}/{user_id}", customer.id);
-            Ok(audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: if assign {
-                        "customer.user_assigned"
-                    } else {
-                        "customer.user_unassigned"
-                    },
-                    target_type: "assignment",
-                    target_id: &target,
-                    partner_id: Some(partner.as_str()),
-                    customer_id: Some(&customer.id),
-                    ..Change::default()
-                },
-            )?)
+            cases::set(conn, &caller, &partner, &customer_id, &user_id, assign, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

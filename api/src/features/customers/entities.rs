@@ -1,29 +1,20 @@
-//! A customer's entities (seed 000: the group/practice layer and what sits under it): list,
-//! read, create, rename, change type, deactivate. IDs are the customer ID and the next 4-digit
-//! number, handed out inside the creating transaction so that concurrent creations never get
-//! the same number or leave a gap. The customer row's entity counts change in the same
-//! transaction.
+//! A customer's entities (seed 000: the group/practice layer and what sits under it): the HTTP
+//! side of [`services::customers::entities`].
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::catalogue::CatalogueKind;
-use domain::entity::{self, GROUP_LAYER, GROUP_TYPE};
-use domain::ids::{CustomerId, DisplayName, Invalid};
-use persistence::entities::{self, EntityRow};
-use persistence::time::{from_db, to_db};
-use persistence::{DbConnection, catalogue, customers};
 use serde::{Deserialize, Serialize};
+use services::customers::entities::{self as cases, EntityView};
+use services::tenancy::{Work, reachable};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, Fields};
+use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::tenancy::{Work, reachable};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_entities)
@@ -50,17 +41,17 @@ pub struct Entity {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<EntityRow> for Entity {
-    fn from(row: EntityRow) -> Self {
+impl From<EntityView> for Entity {
+    fn from(view: EntityView) -> Self {
         Entity {
-            id: row.id,
-            customer_id: row.customer_id,
-            number: row.number,
-            name: row.name,
-            entity_type: row.entity_type,
-            active: row.active,
-            created_at: from_db(row.created_at),
-            updated_at: from_db(row.updated_at),
+            id: view.id,
+            customer_id: view.customer_id,
+            number: view.number,
+            name: view.name,
+            entity_type: view.entity_type,
+            active: view.active,
+            created_at: view.created_at,
+            updated_at: view.updated_at,
         }
     }
 }
@@ -99,58 +90,23 @@ pub struct EntityFilter {
     pub active: Option<bool>,
 }
 
-/// `code` if it is an active entity type; `group` is the group layer's alone.
-fn entity_type(conn: &mut DbConnection, code: &str) -> Result<Result<String, Invalid>, ApiError> {
-    let known = catalogue::find(conn, CatalogueKind::EntityType.as_str(), code)?
-        .is_some_and(|item| item.active);
-    Ok(if known {
-        Ok(code.to_owned())
-    } else {
-        Err(Invalid::new(
-            "unknown_code",
-            "is not an active entity_type code: see GET /catalogues/entity_type",
-        ))
-    })
-}
-
-fn load_entity(
-    conn: &mut DbConnection,
-    customer: &str,
-    entity_id: &str,
-) -> Result<EntityRow, ApiError> {
-    let (owner, number) =
-        entity::parse_entity_id(entity_id).map_err(|_| ApiError::NotFound("entity"))?;
-    if owner.as_str() != customer {
-        return Err(ApiError::NotFound("entity"));
+impl From<NewEntity> for cases::NewEntity {
+    fn from(body: NewEntity) -> Self {
+        cases::NewEntity {
+            name: body.name,
+            entity_type: body.entity_type,
+        }
     }
-    let id = CustomerId::parse(customer).map_err(|_| ApiError::NotFound("entity"))?;
-    entities::find(conn, customer, &entity::entity_id(&id, number))?
-        .ok_or(ApiError::NotFound("entity"))
 }
 
-fn record(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    now: DateTime<Utc>,
-    partner_id: &str,
-    action: &str,
-    before: Option<&EntityRow>,
-    after: &EntityRow,
-) -> Result<(), ApiError> {
-    customers::recount_entities(conn, &after.customer_id)?;
-    Ok(audit::record(
-        conn,
-        caller.by(now),
-        Change {
-            action,
-            target_type: "entity",
-            target_id: &after.id,
-            partner_id: Some(partner_id),
-            customer_id: Some(&after.customer_id),
-            before: before.and_then(|b| audit::snapshot(&Entity::from(b.clone()))),
-            after: audit::snapshot(&Entity::from(after.clone())),
-        },
-    )?)
+impl From<EntityChanges> for cases::EntityChanges {
+    fn from(body: EntityChanges) -> Self {
+        cases::EntityChanges {
+            name: body.name,
+            entity_type: body.entity_type,
+            active: body.active,
+        }
+    }
 }
 
 /// List a customer's entities by number, the group layer first.
@@ -180,19 +136,9 @@ async fn list_entities(
         None => None,
     };
     let active = filter.active;
-    let rows = state
-        .read(move |_, conn| {
-            let customer = target.load(conn, &caller)?;
-            Ok::<_, ApiError>(entities::list(
-                conn,
-                &customer.id,
-                active,
-                after_number,
-                limit + 1,
-            )?)
-        })
+    let mut rows = state
+        .read(move |_, conn| cases::list(conn, &caller, &target, active, after_number, limit + 1))
         .await?;
-    let mut rows = rows;
     let next = paging::last_of_page(&mut rows, limit)
         .map(|row| paging::encode(&row.number.to_string(), &row.id));
     Ok(web::Json(EntityPage {
@@ -221,13 +167,10 @@ async fn get_entity(
 ) -> Result<web::Json<Entity>, ApiError> {
     let target = reachable(&caller, &path.0, Work::View)?;
     let (_, entity_id) = path.into_inner();
-    let row = state
-        .read(move |_, conn| {
-            let customer = target.load(conn, &caller)?;
-            load_entity(conn, &customer.id, &entity_id)
-        })
+    let entity = state
+        .read(move |_, conn| cases::get(conn, &caller, &target, &entity_id))
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(entity.into()))
 }
 
 /// Add an entity: its ID is the customer ID and the next 4-digit number.
@@ -253,60 +196,15 @@ async fn create_entity(
     body: JsonBody<NewEntity>,
 ) -> Result<HttpResponse, ApiError> {
     let target = reachable(&caller, &customer_id, Work::Manage)?;
-    let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let name = fields.check("name", DisplayName::parse(&body.name));
+    let input = body.into_inner()?.into();
     let now = state.clock.now();
-    let row = state
-        .transaction(move |_, conn| {
-            let customer = target.load(conn, &caller)?;
-            let mut fields = std::mem::take(&mut fields);
-            let kind = fields.check("entity_type", entity_type(conn, &body.entity_type)?);
-            fields.finish()?;
-            let (Some(name), Some(kind)) = (name.clone(), kind) else {
-                return Err(ApiError::internal("a checked field is missing"));
-            };
-            let next = customers::take_entity_number(conn, &customer.id)?;
-            let number = u16::try_from(next)
-                .ok()
-                .and_then(entity::allocate)
-                .ok_or_else(|| {
-                    ApiError::rule(
-                        ErrorCode::EntityNumbersExhausted,
-                        format!("{} has used all 9 999 entity numbers.", customer.id),
-                    )
-                })?;
-            let id = CustomerId::parse(&customer.id).map_err(|e| ApiError::internal(e.message))?;
-            let at = to_db(now);
-            let row = EntityRow {
-                id: entity::entity_id(&id, number),
-                customer_id: customer.id.clone(),
-                number: i32::from(number),
-                name: name.into(),
-                entity_type: kind,
-                active: true,
-                created_at: at,
-                updated_at: at,
-            };
-            entities::insert(conn, &row)?;
-            record(
-                conn,
-                &caller,
-                now,
-                &customer.partner_id,
-                "entity.created",
-                None,
-                &row,
-            )?;
-            Ok(row)
-        })
+    let entity = state
+        .transaction(move |_, conn| cases::create(conn, &caller, &target, &input, now))
         .await?;
+    let location = format!("/customers/{}/entities/{}", entity.customer_id, entity.id);
     Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/customers/{}/entities/{}", row.customer_id, row.id),
-        ))
-        .json(Entity::from(row)))
+        .insert_header((header::LOCATION, location))
+        .json(Entity::from(entity)))
 }
 
 /// Rename an entity, change its type or deactivate it.
@@ -331,65 +229,12 @@ async fn update_entity(
 ) -> Result<web::Json<Entity>, ApiError> {
     let target = reachable(&caller, &path.0, Work::Manage)?;
     let (_, entity_id) = path.into_inner();
-    let changes = body.into_inner()?;
-    let mut fields = Fields::default();
-    let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
+    let changes = body.into_inner()?.into();
     let now = state.clock.now();
-    let row = state
+    let entity = state
         .transaction(move |_, conn| {
-            let customer = target.load(conn, &caller)?;
-            let before = load_entity(conn, &customer.id, &entity_id)?;
-            let mut fields = std::mem::take(&mut fields);
-            let group_layer = before.number == i32::from(GROUP_LAYER);
-            let kind = match changes.entity_type.as_deref() {
-                Some(kind) if group_layer && kind != GROUP_TYPE => fields.check(
-                    "entity_type",
-                    Err(Invalid::new(
-                        "group_layer",
-                        "the group layer's type is always group",
-                    )),
-                ),
-                Some(kind) if kind != before.entity_type => {
-                    fields.check("entity_type", entity_type(conn, kind)?)
-                }
-                _ => None,
-            };
-            if group_layer && changes.active == Some(false) {
-                fields.check::<()>(
-                    "active",
-                    Err(Invalid::new(
-                        "group_layer",
-                        "the group layer stays active: deactivate the customer instead",
-                    )),
-                );
-            }
-            fields.finish()?;
-            let mut after = before.clone();
-            if let Some(name) = &name {
-                after.name = name.to_string();
-            }
-            if let Some(kind) = kind {
-                after.entity_type = kind;
-            }
-            if let Some(active) = changes.active {
-                after.active = active;
-            }
-            if after == before {
-                return Ok::<_, ApiError>(after);
-            }
-            after.updated_at = to_db(now);
-            entities::update(conn, &after)?;
-            record(
-                conn,
-                &caller,
-                now,
-                &customer.partner_id,
-                "entity.updated",
-                Some(&before),
-                &after,
-            )?;
-            Ok(after)
+            cases::update(conn, &caller, &target, &entity_id, &changes, now)
         })
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(entity.into()))
 }

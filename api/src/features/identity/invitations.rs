@@ -157,10 +157,7 @@ async fn accept_invitation(
     let body = body.into_inner()?;
     let mut fields = Fields::default();
     let password = fields.check("password", NewPassword::parse(&body.password));
-    fields.finish()?;
-    let Some(password) = password else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let password = fields.conclude(password)?;
     // Hashing is slow on purpose: done before the transaction, not inside it.
     let password_hash = password::hash(password.expose().to_owned()).await?;
     let secret = totp::generate_secret();

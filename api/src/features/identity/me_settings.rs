@@ -473,10 +473,7 @@ async fn set_my_notifications(
         "categories",
         notifications::parse_categories(&body.categories),
     );
-    fields.finish()?;
-    let (Some(frequency), Some(categories)) = (frequency, categories) else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let (frequency, categories) = fields.conclude(frequency.zip(categories))?;
     let now = state.clock.now();
     let user = state
         .transaction(move |_, conn| {

@@ -185,10 +185,7 @@ async fn invite_partner_user(
         body.logon.as_deref(),
     );
     let role = fields.check("role", partner_role(&body.role));
-    fields.finish()?;
-    let (Some((name, email, logon)), Some(role)) = (person, role) else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let ((name, email, logon), role) = fields.conclude(person.zip(role))?;
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {

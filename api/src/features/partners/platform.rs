@@ -58,10 +58,7 @@ async fn invite_platform_admin(
     let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = body.parse(&mut fields, "");
-    fields.finish()?;
-    let Some((name, email, logon)) = person else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let (name, email, logon) = fields.conclude(person)?;
     let invitee = Invitee {
         account: AccountId::Platform,
         role: Role::PlatformAdmin,

@@ -154,12 +154,8 @@ async fn create_partner(
     let name = fields.check("name", DisplayName::parse(&body.name));
     let email = fields.check("email", Email::parse(&body.email));
     let admin = body.admin.parse(&mut fields, "admin.");
-    fields.finish()?;
-    let (Some(id), Some(name), Some(email), Some((admin_name, admin_email, admin_logon))) =
-        (id, name, email, admin)
-    else {
-        return Err(ApiError::internal("a checked field is missing"));
-    };
+    let complete = (|| Some((id?, name?, email?, admin?)))();
+    let (id, name, email, (admin_name, admin_email, admin_logon)) = fields.conclude(complete)?;
 
     let now = state.clock.now();
     let partner = state

@@ -1,11 +1,7 @@
-//! The customer record as the API reads and writes it: the input every create and edit goes
-//! through (one parse, so a field is checked the same way both times), the answer, and the
-//! conversion to and from the stored row.
+//! The customer record: the input every create and edit goes through (one parse, so a field is
+//! checked the same way both times), and its conversion to the stored row.
 
-use std::collections::BTreeMap;
-use std::marker::PhantomData;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use domain::catalogue::CatalogueKind;
 use domain::customer::{
     self, AccountState, AccountType, BillingRecipient, CustomerRef, CustomerStatus, Embedding,
@@ -15,249 +11,58 @@ use domain::ids::{DisplayName, Email, Invalid};
 use persistence::DbConnection;
 use persistence::catalogue;
 use persistence::customers::CustomerRow;
-use persistence::time::from_db;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, Fields};
-use crate::json_time;
-use crate::json_writer::VERBATIM;
+use crate::error::{Fields, ServiceError};
 
 /// A field of a partial update: absent (`None`), cleared with `null` (`Some(None)`) or set.
 pub type Field<T> = Option<Option<T>>;
 
-/// Tells an explicit `null` from an absent field.
-pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Field<T>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A customer's fields as sent. On create `id`, `ref` and `name` are required and the rest
 /// default; on update only the fields sent change and `null` clears an optional one (`id` can
 /// never change).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "id": "ACME", "ref": "INV-0042", "name": "Acme Dental Group", "website": "https://acme.example",
-    "contact_name": "Ana Byrne", "contact_email": "ana@acme.example", "termset": "practice",
-    "add_ons": ["advanced_reporting"], "sector": "healthcare", "status": "onboarding",
-    "requires_access_permission": false, "iframe_embedding": true,
-    "iframe_domains": ["intranet.acme.example"], "membership_end_date": "2027-12-31",
-    "locations": 4, "account_type": "paid", "billing_recipient": "partner",
-    "compliance_percent": 87, "workers": 120,
-    "licences": [{"product": "analytics", "licence_type": "subscription", "seats_used": 8,
-                  "seats_available": 10, "contract_expiry": "2027-06-30", "next_renewal": "2027-06-01"}]
-}))]
-pub struct CustomerFields {
-    /// The login prefix: 1–10 letters, stored upper-case, unique across the deployment, fixed.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "ACME")]
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput {
     pub id: Field<String>,
-    /// The partner's own reference, unique within the partner.
-    #[serde(
-        rename = "ref",
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "INV-0042")]
     pub reference: Field<String>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "Acme Dental Group")]
     pub name: Field<String>,
-    /// `false` stops every login to the customer and ends its sessions. Default `true`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<bool>)]
     pub active: Field<bool>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "https://acme.example")]
     pub website: Field<String>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>)]
     pub contact_name: Field<String>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>)]
     pub contact_email: Field<String>,
-    /// `group` (default), `practice` or `franchise`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "practice")]
     pub termset: Field<String>,
-    /// A `product_plan` catalogue code; required when the partner is on price plan, refused
-    /// otherwise.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "professional")]
     pub product_plan: Field<String>,
-    /// `add_on` catalogue codes; only when the partner is not on price plan.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Vec<String>>)]
     pub add_ons: Field<Vec<String>>,
-    /// A `sector` catalogue code.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "healthcare")]
     pub sector: Field<String>,
-    /// pre_sales (default), demo, onboarding, handholding, established, advocate, read_only,
-    /// churned — in lifecycle order.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "onboarding")]
     pub status: Field<String>,
-    /// With it on, partner users get in only through access requests the customer approves.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<bool>)]
     pub requires_access_permission: Field<bool>,
-    /// Allow embedding by iframe into the domains listed in `iframe_domains` (at least one).
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<bool>)]
     pub iframe_embedding: Field<bool>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Vec<String>>)]
     pub iframe_domains: Field<Vec<String>>,
-    /// `YYYY-MM-DD`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, format = Date, example = "2027-12-31")]
     pub membership_end_date: Field<String>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<i64>, minimum = 0)]
     pub locations: Field<i64>,
-    /// `trial` (default), `paid` or `free`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "paid")]
     pub account_type: Field<String>,
-    /// `client` or `partner`: required for a paid account, refused otherwise.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "partner")]
     pub billing_recipient: Field<String>,
-    /// 0–100.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100)]
     pub compliance_percent: Field<i64>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<i64>, minimum = 0)]
     pub workers: Field<i64>,
-    /// The whole list: an update replaces it.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Vec<LicenceFields>>)]
-    pub licences: Field<Vec<LicenceFields>>,
-    /// `active` (default) or `suspended`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "active")]
+    pub licences: Field<Vec<LicenceInput>>,
     pub account_state: Field<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LicenceFields {
-    /// A `product` catalogue code; one licence per product.
-    #[schema(example = "analytics")]
+/// A licence as sent.
+#[derive(Debug, Clone)]
+pub struct LicenceInput {
     pub product: String,
-    /// `subscription`, `perpetual` or `trial`.
-    #[schema(example = "subscription")]
     pub licence_type: String,
-    #[schema(minimum = 0)]
     pub seats_used: i64,
-    #[schema(minimum = 0)]
     pub seats_available: i64,
-    #[schema(value_type = Option<String>, format = Date)]
     pub contract_expiry: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
     pub next_renewal: Option<String>,
 }
 
-/// A licence as stored and answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A licence as stored (the customer row keeps the list as JSON) and answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Licence {
-    #[schema(example = "analytics")]
     pub product: String,
-    #[schema(example = "subscription")]
     pub licence_type: String,
     pub seats_used: i32,
     pub seats_available: i32,
@@ -265,9 +70,9 @@ pub struct Licence {
     pub next_renewal: Option<NaiveDate>,
 }
 
-impl CustomerFields {
+impl CustomerInput {
     /// `self` with every field that `changes` carries taken from `changes`.
-    pub fn overlay(mut self, changes: CustomerFields) -> CustomerFields {
+    pub fn overlay(mut self, changes: CustomerInput) -> CustomerInput {
         macro_rules! take {
             ($($field:ident),+) => { $(if changes.$field.is_some() { self.$field = changes.$field; })+ };
         }
@@ -300,10 +105,10 @@ impl CustomerFields {
     }
 }
 
-impl From<&CustomerRow> for CustomerFields {
+impl From<&CustomerRow> for CustomerInput {
     fn from(row: &CustomerRow) -> Self {
         let text = |s: &Option<String>| Some(s.clone());
-        CustomerFields {
+        CustomerInput {
             id: Some(Some(row.id.clone())),
             reference: Some(Some(row.reference.clone())),
             name: Some(Some(row.name.clone())),
@@ -328,7 +133,7 @@ impl From<&CustomerRow> for CustomerFields {
             licences: Some(Some(
                 licences_of(row)
                     .into_iter()
-                    .map(|l| LicenceFields {
+                    .map(|l| LicenceInput {
                         product: l.product,
                         licence_type: l.licence_type,
                         seats_used: i64::from(l.seats_used),
@@ -343,12 +148,17 @@ impl From<&CustomerRow> for CustomerFields {
     }
 }
 
-fn json_list(text: &str) -> Vec<String> {
+pub fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
 pub fn licences_of(row: &CustomerRow) -> Vec<Licence> {
     serde_json::from_str(&row.licences).unwrap_or_default()
+}
+
+/// A value as the customer row keeps it: JSON text.
+pub fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The catalogue codes a record may use: active ones, and retired ones it already had.
@@ -358,7 +168,10 @@ pub struct Catalogues {
 }
 
 impl Catalogues {
-    pub fn load(conn: &mut DbConnection, previous: Option<&CustomerRow>) -> Result<Self, ApiError> {
+    pub fn load(
+        conn: &mut DbConnection,
+        previous: Option<&CustomerRow>,
+    ) -> Result<Self, ServiceError> {
         let items = catalogue::all(conn)?
             .into_iter()
             .map(|item| (item.kind, item.code, item.active))
@@ -447,7 +260,7 @@ fn non_empty(value: &Field<String>) -> Option<&str> {
 fn required<'a>(fields: &mut Fields, name: &str, value: &'a Field<String>) -> Option<&'a str> {
     let value = value.as_ref().and_then(|v| v.as_deref());
     if value.is_none() {
-        fields.check::<()>(name, Err(Invalid::new("required", "is required")));
+        fields.refuse(name, Invalid::new("required", "is required"));
     }
     value
 }
@@ -481,7 +294,7 @@ fn number(
 /// Checks every field of `input` and reports each invalid one into `fields`; `None` when any
 /// is invalid. `on_price_plan` is the partner's flag, `catalogues` what codes may be used.
 pub fn parse(
-    input: &CustomerFields,
+    input: &CustomerInput,
     on_price_plan: bool,
     catalogues: &Catalogues,
     fields: &mut Fields,
@@ -589,7 +402,7 @@ pub fn parse(
                         Some(i) => format!("iframe_domains[{i}]"),
                         None => "iframe_domains".to_owned(),
                     };
-                    fields.check::<()>(&field, Err(invalid));
+                    fields.refuse(&field, invalid);
                 }
                 None
             }
@@ -636,7 +449,7 @@ pub fn parse(
 }
 
 fn parse_licences(
-    input: Vec<LicenceFields>,
+    input: Vec<LicenceInput>,
     catalogues: &Catalogues,
     fields: &mut Fields,
 ) -> Option<Vec<Licence>> {
@@ -728,215 +541,5 @@ impl Record {
         row.next_renewal_date = self.licences.iter().filter_map(|l| l.next_renewal).min();
         row.licences = to_json(&self.licences);
         row.account_state = self.account_state.as_str().to_owned();
-    }
-}
-
-pub fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
-}
-
-/// A `T` kept on the customer's row as JSON, written by [`to_json`] from the typed value, so
-/// exactly as the API shows it: answers pass the text through instead of parsing and
-/// serializing it again (that was a fifth of the listing's CPU), and without checking it again
-/// on every read (`RawValue::from_string` parses it: another 11 %); it is written as a
-/// [`VERBATIM`] struct, as `RawValue` itself is. [`Stored::typed`] reads it where the values
-/// are needed.
-#[derive(Debug, Clone)]
-pub struct Stored<T> {
-    json: String,
-    of: PhantomData<T>,
-}
-
-impl<T: Serialize + DeserializeOwned + Default> Stored<T> {
-    /// The stored text. Only serde_json writes these columns; text not shaped like `T`'s JSON
-    /// (an array or an object, never written by us) reads as `T`'s empty value.
-    pub fn from_text(text: String) -> Self {
-        let shaped = matches!(
-            (text.as_bytes().first(), text.as_bytes().last()),
-            (Some(b'['), Some(b']')) | (Some(b'{'), Some(b'}'))
-        );
-        let json = if shaped { text } else { to_json(&T::default()) };
-        Stored {
-            json,
-            of: PhantomData,
-        }
-    }
-
-    pub fn typed(&self) -> T {
-        serde_json::from_str(&self.json).unwrap_or_default()
-    }
-}
-
-impl<T> Serialize for Stored<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut verbatim = serializer.serialize_struct(VERBATIM, 1)?;
-        verbatim.serialize_field(VERBATIM, self.json.as_str())?;
-        verbatim.end()
-    }
-}
-
-/// Counts of a customer's entities or users, in total and by type.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Counts {
-    pub total: i32,
-    /// Entity type (or user role) → how many.
-    #[schema(value_type = BTreeMap<String, i64>, example = json!({"group": 1, "site": 3}))]
-    pub by_type: Stored<BTreeMap<String, i64>>,
-}
-
-/// A customer as the API answers it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Customer {
-    #[schema(example = "ACME")]
-    pub id: String,
-    #[schema(example = "PARTACME")]
-    pub partner_id: String,
-    #[serde(rename = "ref")]
-    #[schema(example = "INV-0042")]
-    pub reference: String,
-    #[schema(example = "Acme Dental Group")]
-    pub name: String,
-    pub active: bool,
-    pub website: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    #[schema(example = "practice")]
-    pub termset: String,
-    pub product_plan: Option<String>,
-    #[schema(value_type = Vec<String>)]
-    pub add_ons: Stored<Vec<String>>,
-    pub sector: Option<String>,
-    #[schema(example = "onboarding")]
-    pub status: String,
-    pub requires_access_permission: bool,
-    pub iframe_embedding: bool,
-    #[schema(value_type = Vec<String>)]
-    pub iframe_domains: Stored<Vec<String>>,
-    #[serde(serialize_with = "json_time::optional_day")]
-    pub membership_end_date: Option<NaiveDate>,
-    pub locations: Option<i32>,
-    #[schema(example = "paid")]
-    pub account_type: String,
-    pub billing_recipient: Option<String>,
-    pub compliance_percent: Option<i32>,
-    pub workers: Option<i32>,
-    #[schema(value_type = Vec<Licence>)]
-    pub licences: Stored<Vec<Licence>>,
-    /// The earliest next renewal among the licences.
-    #[serde(serialize_with = "json_time::optional_day")]
-    pub next_renewal_date: Option<NaiveDate>,
-    #[schema(example = "active")]
-    pub account_state: String,
-    /// The last time one of the customer's users logged in.
-    #[serde(serialize_with = "json_time::optional_timestamp")]
-    pub last_login_at: Option<DateTime<Utc>>,
-    /// Active entities; the group layer counts as type `group`.
-    pub entities: Counts,
-    /// Active users, by role.
-    pub users: Counts,
-    /// Whether the caller may switch into this customer now: it holds a live access grant and
-    /// the customer is active.
-    pub can_access: bool,
-    /// The customer's own admins switched `requires_access_permission` on: the partner cannot
-    /// switch it off.
-    pub access_permission_locked_by_customer: bool,
-    /// The record's version, also its `ETag`; send it in `If-Match` to update safely.
-    pub version: i32,
-    #[serde(serialize_with = "json_time::timestamp")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "json_time::timestamp")]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<CustomerRow> for Customer {
-    fn from(row: CustomerRow) -> Self {
-        Customer {
-            licences: Stored::from_text(row.licences),
-            add_ons: Stored::from_text(row.add_ons),
-            iframe_domains: Stored::from_text(row.iframe_domains),
-            entities: Counts {
-                total: row.entity_count,
-                by_type: Stored::from_text(row.entity_counts),
-            },
-            users: Counts {
-                total: row.user_count,
-                by_type: Stored::from_text(row.user_counts),
-            },
-            status: CustomerStatus::from_rank(row.status)
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            id: row.id,
-            partner_id: row.partner_id,
-            reference: row.reference,
-            name: row.name,
-            active: row.active,
-            website: row.website,
-            contact_name: row.contact_name,
-            contact_email: row.contact_email,
-            termset: row.termset,
-            product_plan: row.product_plan,
-            sector: row.sector,
-            requires_access_permission: row.requires_access_permission,
-            iframe_embedding: row.iframe_embedding,
-            membership_end_date: row.membership_end_date,
-            locations: row.locations,
-            account_type: row.account_type,
-            billing_recipient: row.billing_recipient,
-            compliance_percent: row.compliance_percent,
-            workers: row.workers,
-            next_renewal_date: row.next_renewal_date,
-            account_state: row.account_state,
-            last_login_at: row.last_login_at.map(from_db),
-            can_access: false,
-            access_permission_locked_by_customer: row.access_permission_locked,
-            version: row.version,
-            created_at: from_db(row.created_at),
-            updated_at: from_db(row.updated_at),
-        }
-    }
-}
-
-/// The customer as a caller sees it: `can_access` when the caller holds a live grant into it
-/// (`live_grant`) and the customer is active.
-pub fn seen(row: CustomerRow, live_grant: bool) -> Customer {
-    Customer {
-        can_access: row.active && live_grant,
-        ..Customer::from(row)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_json_is_answered_as_written_and_read_typed() {
-        let licences = vec![Licence {
-            product: "core".to_owned(),
-            licence_type: "subscription".to_owned(),
-            seats_used: 3,
-            seats_available: 4,
-            contract_expiry: NaiveDate::from_ymd_opt(2027, 1, 31),
-            next_renewal: None,
-        }];
-        let text = to_json(&licences);
-        let stored = Stored::<Vec<Licence>>::from_text(text.clone());
-        assert_eq!(serde_json::to_string(&stored).unwrap(), text);
-        assert_eq!(stored.typed(), licences);
-        // Also read right through `serde_json::Value`.
-        let value = serde_json::json!({"licences": stored});
-        assert_eq!(value["licences"][0]["seats_used"], 3);
-    }
-
-    #[test]
-    fn stored_text_that_is_not_json_reads_as_empty() {
-        for text in ["not json", "[", "{\"a\": 1]"] {
-            let stored = Stored::<Vec<String>>::from_text(text.to_owned());
-            assert_eq!(serde_json::to_string(&stored).unwrap(), "[]");
-            assert!(stored.typed().is_empty());
-        }
-        let counts = Stored::<BTreeMap<String, i64>>::from_text(String::new());
-        assert_eq!(serde_json::to_string(&counts).unwrap(), "{}");
     }
 }

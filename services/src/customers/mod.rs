@@ -1,0 +1,7 @@
+//! Customer accounts: the record, its entities, its admins and assignments.
+
+pub mod admins;
+pub mod assignments;
+pub mod entities;
+pub mod record;
+pub mod records;
