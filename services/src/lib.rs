@@ -10,6 +10,7 @@ pub mod customers;
 pub mod error;
 pub mod identity;
 pub mod mail;
+pub mod partners;
 pub mod settings;
 pub mod tenancy;
 pub mod users;

@@ -3,5 +3,6 @@
 pub mod admins;
 pub mod assignments;
 pub mod entities;
+pub mod listing;
 pub mod record;
 pub mod records;

@@ -4,6 +4,7 @@
 pub mod jwt;
 pub mod password;
 pub mod password_reset;
+pub mod profile;
 pub mod secrets;
 pub mod session;
 pub mod sessions;

@@ -2,3 +2,4 @@
 
 pub mod members;
 pub mod onboarding;
+pub mod partner_users;

@@ -52,6 +52,27 @@ impl Invitee {
     }
 }
 
+/// A new user as sent: a name, an email and perhaps a logon.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub logon: Option<String>,
+}
+
+impl Person {
+    /// See [`parse_person`].
+    pub fn parse(&self, fields: &mut Fields, prefix: &str) -> Option<(DisplayName, Email, Logon)> {
+        parse_person(
+            fields,
+            prefix,
+            &self.name,
+            &self.email,
+            self.logon.as_deref(),
+        )
+    }
+}
+
 /// A new user's name, email and logon (the email when none is given), each invalid one recorded
 /// under `prefix` + its field name; `None` when any is invalid.
 pub fn parse_person(

@@ -5,9 +5,8 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::customer::CustomerStatus;
-use domain::policy::Action;
 use persistence::Db;
-use persistence::customer_listing::{self, After, Filter, Scope, Sort};
+use persistence::customer_listing::{Filter, Scope, Sort};
 use persistence::customers::CustomerRow;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +17,7 @@ use crate::customer_record::Customer;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::streaming::{BodyWriter, csv_text, streamed};
-use services::tenancy::{self, own_partner};
+use services::customers::listing;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_customers_xlsx)
@@ -132,26 +131,8 @@ impl Export {
         &self,
         mut each: impl FnMut(CustomerRow) -> Result<(), ApiError>,
     ) -> Result<(), ApiError> {
-        let (scope, filters, sort) = (&self.scope, &self.filters, self.sort);
         self.db.read(|conn| {
-            let mut after: Option<After> = None;
-            loop {
-                let rows =
-                    customer_listing::page(conn, scope, filters, sort, after.as_ref(), PAGE)?;
-                let full = i64::try_from(rows.len()).unwrap_or(0) == PAGE;
-                if let Some(last) = rows.last() {
-                    after = Some(After {
-                        key: sort.column.value_of(last),
-                        id: last.id.clone(),
-                    });
-                }
-                for row in rows {
-                    each(row)?;
-                }
-                if !full {
-                    return Ok(());
-                }
-            }
+            listing::each_row(conn, &self.scope, &self.filters, self.sort, PAGE, &mut each)
         })
     }
 }
@@ -171,12 +152,12 @@ async fn prepare(
     query: CustomerQuery,
     extension: &str,
 ) -> Result<Export, ApiError> {
-    own_partner(&caller, Action::ManageCustomers)?;
+    listing::exporter(&caller)?;
     let filters = query.filters()?;
     let sort = query.sort()?;
-    let db = state.db.clone();
-    let scope =
-        web::block(move || db.read(|conn| tenancy::listing_scope(conn, &caller.actor))).await??;
+    let scope = state
+        .read(move |_, conn| listing::export_scope(conn, &caller))
+        .await?;
     let filename = format!(
         "customers-{}.{extension}",
         state.clock.now().format("%Y%m%d-%H%M%S")

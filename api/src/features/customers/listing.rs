@@ -11,8 +11,7 @@ use actix_web::{HttpRequest, get, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
-use domain::policy::Action;
-use persistence::customer_listing::{self, After, Column, Filter, Kind, Sort, Value};
+use persistence::customer_listing::{After, Column, Filter, Kind, Sort, Value};
 use persistence::customers::CustomerRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +23,7 @@ use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
 use crate::rendered::Rendered;
 use crate::state::AppState;
-use services::tenancy::{self, own_partner};
+use services::customers::listing;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_customers);
@@ -521,33 +520,24 @@ async fn list_customers(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<Rendered, ApiError> {
-    own_partner(&caller, Action::ListCustomers)?;
+    listing::reader(&caller)?;
     let (query, page) = split_query(req.query_string())?;
     let filters = query.filters()?;
     let sort = query.sort()?;
     let after = page.after(sort)?;
     let limit = page.limit()?;
+    let with_total = page.total == Some(true);
     let now = state.clock.now();
     web::block(move || {
         state.db.read(|conn| {
-            let scope = tenancy::listing_scope(conn, &caller.actor)?;
-            let viewer = customer_listing::Viewer {
-                user_id: caller.actor.user_id.clone(),
-                now: persistence::time::to_db(now),
-            };
-            let mut rows = customer_listing::page_seen_by(
-                conn,
-                &viewer,
-                &scope,
-                &filters,
+            let request = listing::PageRequest {
+                filters: &filters,
                 sort,
-                after.as_ref(),
-                limit + 1,
-            )?;
-            let total = match page.total {
-                Some(true) => Some(customer_listing::count(conn, &scope, &filters)?),
-                _ => None,
+                after: after.as_ref(),
+                take: limit + 1,
+                with_total,
             };
+            let (mut rows, total) = listing::page(conn, &caller, &request, now)?;
             let next =
                 paging::last_of_page(&mut rows, limit).map(|(row, _)| cursor_after(sort, row));
             let items: Vec<Customer> = rows

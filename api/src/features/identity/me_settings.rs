@@ -1,27 +1,23 @@
 //! The caller's own settings (seed 000 "User Profile Settings", seed 004 "Account management"):
-//! sessions, password, email, logon, authenticator, recovery codes, notification preferences.
-//! Changing one's password or email ends one's own sessions: log in again.
+//! the HTTP side of [`services::identity::profile`].
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{Email, Logon};
 use domain::notifications::{self, Frequency};
 use domain::password::NewPassword;
-use persistence::time::{from_db, to_db};
-use persistence::users::{self, UserRow};
-use persistence::{DbConnection, recovery_codes, sessions};
+use persistence::time::from_db;
+use persistence::users::UserRow;
 use serde::{Deserialize, Serialize};
+use services::identity::{password, profile, secrets, totp};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, FieldError, Fields};
+use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::identity::{password, secrets, totp};
-use services::mail::{self, Message};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_my_sessions)
@@ -91,65 +87,20 @@ pub struct NotificationPreferences {
     pub categories: Vec<String>,
 }
 
-fn audit_self(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    at: DateTime<Utc>,
-    user: &UserRow,
-    action: &str,
-) -> Result<(), ApiError> {
-    let partner_id = audit::partner_of(user);
-    Ok(audit::record(
-        conn,
-        caller.by(at),
-        Change {
-            action,
-            target_type: "user",
-            target_id: &user.id,
-            partner_id,
-            ..Change::default()
-        },
-    )?)
-}
-
-fn incorrect(field: &str) -> ApiError {
-    ApiError::Validation(vec![FieldError::new(field, "incorrect", "is not right")])
-}
-
-/// The caller's row, after checking `password` against it (outside any transaction: slow).
+/// Checks `password` against the caller's own (outside any transaction: hashing is slow).
 async fn reauthenticate(
     state: &AppState,
     caller: &Caller,
     password: String,
     field: &'static str,
-) -> Result<UserRow, ApiError> {
-    let db = state.db.clone();
-    let user_id = caller.actor.user_id.clone();
-    let user =
-        web::block(move || db.read(|conn| users::find(conn, &user_id).map_err(ApiError::from)))
-            .await??
-            .ok_or_else(ApiError::unauthenticated)?;
-    let stored = user.password_hash.clone();
-    if password::verify(password, stored).await? {
-        Ok(user)
-    } else {
-        Err(incorrect(field))
-    }
-}
-
-/// Checks a current authenticator code and records its step as used.
-fn check_code(
-    state: &AppState,
-    user: &mut UserRow,
-    code: &str,
-    now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    Ok(services::identity::sessions::check_code(
-        &state.keys,
-        user,
-        code,
-        now,
-    )?)
+    let me = caller.clone();
+    let user = state.read(move |_, conn| profile::me(conn, &me)).await?;
+    if password::verify(password, user.password_hash).await? {
+        Ok(())
+    } else {
+        Err(profile::incorrect(field).into())
+    }
 }
 
 /// List my live sessions.
@@ -162,16 +113,14 @@ async fn list_my_sessions(
     caller: Caller,
 ) -> Result<web::Json<Vec<MySession>>, ApiError> {
     let now = state.clock.now();
-    let user_id = caller.actor.user_id.clone();
+    let current = caller.session_id.clone();
     let rows = state
-        .read(move |_, conn| {
-            sessions::live_for_user(conn, &user_id, to_db(now)).map_err(ApiError::from)
-        })
+        .read(move |_, conn| profile::sessions(conn, &caller, now))
         .await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|s| MySession {
-                current: s.id == caller.session_id,
+                current: s.id == current,
                 id: s.id,
                 created_at: from_db(s.created_at),
                 last_used_at: from_db(s.last_used_at),
@@ -196,22 +145,7 @@ async fn end_my_session(
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| {
-            let session = sessions::find(conn, &session_id)?
-                .filter(|s| s.user_id == caller.actor.user_id && s.revoked_at.is_none())
-                .ok_or(ApiError::NotFound("session"))?;
-            sessions::revoke(conn, &session.id, "ended_by_user", to_db(now))?;
-            Ok::<_, ApiError>(audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "session.ended",
-                    target_type: "session",
-                    target_id: &session.id,
-                    ..Change::default()
-                },
-            )?)
-        })
+        .transaction(move |_, conn| profile::end_session(conn, &caller, &session_id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -236,15 +170,7 @@ async fn change_my_password(
     let hash = password::hash(new_password.expose().to_owned()).await?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            user.password_hash = Some(hash.clone());
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            sessions::revoke_all_for_user(conn, &user.id, "password_changed", to_db(now))?;
-            audit_self(conn, &caller, now, &user, "user.password_changed")
-        })
+        .transaction(move |_, conn| profile::change_password(conn, &caller, &hash, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -263,24 +189,9 @@ async fn change_my_email(
     let email = Email::parse(&email).map_err(|e| ApiError::field("email", e))?;
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
-    state.transaction(move |_, conn| {
-            let mut user = users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            let old = std::mem::replace(&mut user.email, email.to_string());
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            sessions::revoke_all_for_user(conn, &user.id, "email_changed", to_db(now))?;
-            mail::queue(conn, now, Message {
-                kind: "email_changed",
-                recipient: old.clone(),
-                subject: "Your Partner Hub email address was changed".to_owned(),
-                body: format!(
-                    "Hello {},\n\nThe email address of your Partner Hub user {} in {} was changed from \
-                     {old} to {}. If you did not do this, contact your administrator at once.\n",
-                    user.name, user.logon, user.account_id, user.email
-                ),
-            })?;
-            audit_self(conn, &caller, now, &user, "user.email_changed")
-        }).await?;
+    state
+        .transaction(move |_, conn| profile::change_email(conn, &caller, &email, now))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -300,23 +211,7 @@ async fn change_my_logon(
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            if user.logon == logon.as_str() {
-                return Ok(());
-            }
-            if users::logon_taken(conn, &user.account_id, logon.as_str())? {
-                return Err(ApiError::rule(
-                    ErrorCode::LogonTaken,
-                    format!("{} already has a user with logon {logon}.", user.account_id),
-                ));
-            }
-            user.logon = logon.to_string();
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            audit_self(conn, &caller, now, &user, "user.logon_changed")
-        })
+        .transaction(move |_, conn| profile::change_logon(conn, &caller, &logon, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -333,20 +228,13 @@ async fn start_totp_change(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<web::Json<TotpEnrolment>, ApiError> {
-    let body = body.into_inner()?;
+    let code = body.into_inner()?.code;
     let secret = totp::generate_secret();
     let now = state.clock.now();
-    let state2 = state.clone();
     let pending = secret.clone();
-    let user = state2
-        .transaction(move |state2, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(state2, &mut user, &body.code, now)?;
-            user.totp_pending_secret = Some(state2.keys.seal(&pending)?);
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            Ok::<_, ApiError>(user)
+    let user = state
+        .transaction(move |state, conn| {
+            profile::start_totp_change(conn, &state.keys, &caller, &code, &pending, now)
         })
         .await?;
     Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
@@ -363,32 +251,11 @@ async fn confirm_totp_change(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner()?;
+    let code = body.into_inner()?.code;
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            let Some(pending) = user.totp_pending_secret.clone() else {
-                return Err(ApiError::rule(
-                    ErrorCode::InvalidTotpCode,
-                    "Start the change with POST /me/totp first.",
-                ));
-            };
-            let secret = state.keys.open(&pending)?;
-            let step = totp::check(&secret, &body.code, now, None).ok_or_else(|| {
-                ApiError::rule(
-                    ErrorCode::InvalidTotpCode,
-                    "The code does not match the new authenticator.",
-                )
-            })?;
-            user.totp_secret = Some(pending);
-            user.totp_pending_secret = None;
-            user.totp_last_step = Some(step);
-            user.totp_enrolled_at = Some(to_db(now));
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            audit_self(conn, &caller, now, &user, "user.totp_changed")
+            profile::confirm_totp_change(conn, &state.keys, &caller, &code, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -405,18 +272,12 @@ async fn regenerate_recovery_codes(
     caller: Caller,
     body: JsonBody<ConfirmTotp>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
-    let body = body.into_inner()?;
+    let code = body.into_inner()?.code;
     let (codes, hashed) = secrets::recovery_codes(RECOVERY_CODES)?;
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            check_code(state, &mut user, &body.code, now)?;
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            recovery_codes::replace_all(conn, &user.id, &hashed)?;
-            audit_self(conn, &caller, now, &user, "user.recovery_codes_replaced")
+            profile::replace_recovery_codes(conn, &state.keys, &caller, &code, &hashed, now)
         })
         .await?;
     Ok(web::Json(RecoveryCodes {
@@ -433,13 +294,9 @@ async fn get_my_notifications(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<NotificationPreferences>, ApiError> {
-    let user = web::block(move || {
-        state
-            .db
-            .read(|conn| users::find(conn, &caller.actor.user_id).map_err(ApiError::from))
-    })
-    .await??
-    .ok_or_else(ApiError::unauthenticated)?;
+    let user = state
+        .read(move |_, conn| profile::me(conn, &caller))
+        .await?;
     Ok(web::Json(preferences_of(&user)))
 }
 
@@ -477,14 +334,7 @@ async fn set_my_notifications(
     let now = state.clock.now();
     let user = state
         .transaction(move |_, conn| {
-            let mut user =
-                users::find(conn, &caller.actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            user.notification_frequency = frequency.as_str().to_owned();
-            user.notification_categories = categories.join(",");
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            audit_self(conn, &caller, now, &user, "user.notifications_changed")?;
-            Ok::<_, ApiError>(user)
+            profile::set_notifications(conn, &caller, frequency, &categories, now)
         })
         .await?;
     Ok(web::Json(preferences_of(&user)))

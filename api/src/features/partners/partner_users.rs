@@ -5,8 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountId, AccountKind, DisplayName, Email, Logon, PartnerId};
-use domain::policy::Action;
+use domain::ids::{AccountKind, DisplayName, Email, Logon};
 use domain::role::Role;
 use persistence::time::from_db;
 use persistence::users::{UserFilter, UserRow};
@@ -19,8 +18,9 @@ use crate::error::{ApiError, ErrorCode, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
-use services::users::members::{Members, UserChanges};
+use services::users::members::UserChanges;
 use services::users::onboarding;
+use services::users::partner_users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(invite_partner_user)
@@ -129,29 +129,6 @@ fn partner_role(name: &str) -> Result<Role, domain::ids::Invalid> {
         .ok_or_else(|| domain::ids::Invalid::new("role", format!("must be {ROLES}")))
 }
 
-/// Parses the partner in the path and asks the policy: another tenant's partner is a 404.
-fn authorize(caller: &Caller, partner_id: &str) -> Result<PartnerId, ApiError> {
-    let partner = PartnerId::parse(partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    caller.authorize(Action::ManagePartnerUsers(&partner), "partner")?;
-    Ok(partner)
-}
-
-/// A partner's own users: every partner role, and an active admin always remains.
-fn members(partner: &PartnerId) -> Members {
-    Members {
-        account: AccountId::Partner(partner.clone()),
-        partner_id: partner.to_string(),
-        roles: &[
-            Role::PartnerAdmin,
-            Role::PartnerUser,
-            Role::PartnerMarketing,
-            Role::PartnerNotifications,
-        ],
-        keep_an_active_admin: true,
-        noun: "partner_user",
-    }
-}
-
 /// Invite a partner user.
 #[utoipa::path(
     tag = "partner users",
@@ -174,7 +151,7 @@ async fn invite_partner_user(
     partner_id: web::Path<String>,
     body: JsonBody<NewPartnerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     let body = body.into_inner()?;
     let mut fields = Fields::default();
     let person = onboarding::parse_person(
@@ -189,16 +166,11 @@ async fn invite_partner_user(
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            if persistence::partners::find(conn, partner.as_str())?.is_none() {
-                return Err(ApiError::NotFound("partner"));
-            }
-            Ok(members(&partner).invite(
-                conn,
-                &state.settings,
-                caller.by(now),
-                (name.clone(), email.clone(), logon.clone()),
-                role,
-            )?)
+            partner.exists(conn)?;
+            let person = (name.clone(), email.clone(), logon.clone());
+            partner
+                .members()
+                .invite(conn, &state.settings, caller.by(now), person, role)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -230,7 +202,7 @@ async fn list_partner_users(
     filter: web::Query<PartnerUserFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerUserPage>, ApiError> {
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     let mut fields = Fields::default();
     let role = filter
         .role
@@ -246,7 +218,9 @@ async fn list_partner_users(
     let rows = state
         .read(move |_, conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            members(&partner).list(conn, filter.clone(), after, limit + 1)
+            partner
+                .members()
+                .list(conn, filter.clone(), after, limit + 1)
         })
         .await?;
     let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
@@ -273,9 +247,9 @@ async fn get_partner_user(
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     let user =
-        web::block(move || state.db.read(|conn| members(&partner).load(conn, &user_id))).await??;
+        web::block(move || state.db.read(|conn| partner.members().load(conn, &user_id))).await??;
     Ok(web::Json(user.into()))
 }
 
@@ -305,7 +279,7 @@ async fn update_partner_user(
     body: JsonBody<PartnerUserChanges>,
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     let changes = body.into_inner()?;
     let mut fields = Fields::default();
     let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
@@ -322,9 +296,11 @@ async fn update_partner_user(
     };
     let now = state.clock.now();
     let user = web::block(move || {
-        state
-            .db
-            .transaction(|conn| members(&partner).update(conn, caller.by(now), &user_id, &changes))
+        state.db.transaction(|conn| {
+            partner
+                .members()
+                .update(conn, caller.by(now), &user_id, &changes)
+        })
     })
     .await??;
     Ok(web::Json(user.into()))
@@ -350,11 +326,13 @@ async fn resend_partner_user_invitation(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, user_id) = path.into_inner();
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            members(&partner).resend_invitation(conn, &state.settings, caller.by(now), &user_id)
+            partner
+                .members()
+                .resend_invitation(conn, &state.settings, caller.by(now), &user_id)
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())
@@ -384,7 +362,7 @@ async fn remove_partner_user(
     confirmation: web::Query<Confirmation>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, user_id) = path.into_inner();
-    let partner = authorize(&caller, &partner_id)?;
+    let partner = partner_users::manager(&caller, &partner_id)?;
     if confirmation.confirm != Some(true) {
         return Err(ApiError::rule(
             ErrorCode::ConfirmationRequired,
@@ -395,7 +373,7 @@ async fn remove_partner_user(
     web::block(move || {
         state
             .db
-            .transaction(|conn| members(&partner).remove(conn, caller.by(now), &user_id))
+            .transaction(|conn| partner.members().remove(conn, caller.by(now), &user_id))
     })
     .await??;
     Ok(HttpResponse::NoContent().finish())

@@ -3,22 +3,16 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use domain::ids::AccountId;
-use domain::policy::Action;
-use domain::role::Role;
-use persistence::time::to_db;
-use persistence::{sessions, users};
 use serde::Serialize;
+use services::partners::platform as cases;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::records::NewUser;
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::users::onboarding::{self, Invitee};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(invite_platform_admin).service(reset_totp);
@@ -54,23 +48,12 @@ async fn invite_platform_admin(
     caller: Caller,
     body: JsonBody<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::InvitePlatformAdmin, "user")?;
-    let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let person = body.parse(&mut fields, "");
-    let (name, email, logon) = fields.conclude(person)?;
-    let invitee = Invitee {
-        account: AccountId::Platform,
-        role: Role::PlatformAdmin,
-        name,
-        email,
-        logon,
-    };
+    cases::inviter(&caller)?;
+    let invitee = cases::platform_admin(&body.into_inner()?.into())?;
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            let by = caller.by(now);
-            onboarding::invite(conn, &state.settings, by, invitee.clone()).map(|i| i.user)
+            cases::invite(conn, &state.settings, &caller, &invitee, now)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -106,30 +89,11 @@ async fn reset_totp(
     caller: Caller,
     user_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ResetTotp, "user")?;
+    cases::resetter(&caller)?;
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            let mut user = users::find(conn, &user_id)?.ok_or(ApiError::NotFound("user"))?;
-            user.totp_secret = None;
-            user.totp_pending_secret = None;
-            user.totp_enrolled_at = None;
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            sessions::revoke_all_for_user(conn, &user.id, "totp_reset", to_db(now))?;
-            onboarding::send_invitation(conn, &state.settings, now, &user)?;
-            let partner_id = audit::partner_of(&user);
-            Ok::<_, ApiError>(audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "user.totp_reset",
-                    target_type: "user",
-                    target_id: &user.id,
-                    partner_id,
-                    ..Change::default()
-                },
-            )?)
+            cases::reset_totp(conn, &state.settings, &caller, &user_id, now)
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())

@@ -1,27 +1,21 @@
-//! Partners, as the platform manages them: create one together with its first admin (who is
-//! invited), list them, read one.
+//! Partners (seed 000 "Partners"): the HTTP side of [`services::partners::records`].
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::customer::Website;
-use domain::ids::{AccountId, DisplayName, Email, Logon, PartnerId};
-use domain::policy::Action;
-use domain::role::Role;
-use persistence::partners::{self, PartnerFilter, PartnerRow, PartnerSort};
-use persistence::sessions;
-use persistence::time::{from_db, to_db};
+use domain::ids::{DisplayName, Email, Logon};
+use persistence::partners::{PartnerFilter, PartnerSort};
 use serde::{Deserialize, Serialize};
+use services::partners::records::{self as cases, PartnerView};
+use services::users::onboarding::{self, Person};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, Fields};
+use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
-use services::audit::{self, Change};
-use services::users::onboarding::{self, Invitee};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_partner)
@@ -93,18 +87,40 @@ impl NewUser {
     }
 }
 
-impl From<PartnerRow> for Partner {
-    fn from(row: PartnerRow) -> Self {
+impl From<PartnerView> for Partner {
+    fn from(view: PartnerView) -> Self {
         Partner {
-            id: row.id,
-            name: row.name,
-            email: row.email,
-            active: row.active,
-            on_price_plan: row.on_price_plan,
-            support_email: row.support_email,
-            powered_by_url: row.powered_by_url,
-            created_at: from_db(row.created_at),
-            updated_at: from_db(row.updated_at),
+            id: view.id,
+            name: view.name,
+            email: view.email,
+            active: view.active,
+            on_price_plan: view.on_price_plan,
+            support_email: view.support_email,
+            powered_by_url: view.powered_by_url,
+            created_at: view.created_at,
+            updated_at: view.updated_at,
+        }
+    }
+}
+
+impl From<NewUser> for Person {
+    fn from(body: NewUser) -> Self {
+        Person {
+            name: body.name,
+            email: body.email,
+            logon: body.logon,
+        }
+    }
+}
+
+impl From<NewPartner> for cases::NewPartner {
+    fn from(body: NewPartner) -> Self {
+        cases::NewPartner {
+            id: body.id,
+            name: body.name,
+            email: body.email,
+            admin: body.admin.into(),
+            on_price_plan: body.on_price_plan,
         }
     }
 }
@@ -128,6 +144,41 @@ pub struct PartnerPage {
     pub next: Option<String>,
 }
 
+/// Only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"support_email": "help@acme.example", "powered_by_url": "https://acme.example/about"}))]
+pub struct PartnerChanges {
+    /// Platform admins only.
+    pub name: Option<String>,
+    /// The partner's own admins may change it too.
+    pub email: Option<String>,
+    /// Platform admins only. `false` ends every session of the partner's users at once,
+    /// including their sessions inside customers.
+    pub active: Option<bool>,
+    /// Platform admins only. Customers keep their plan or add-ons until their next edit, which
+    /// must then give what the new setting asks for.
+    pub on_price_plan: Option<bool>,
+    /// Where its customers' support requests go (the partner's admins may change it); `""`
+    /// clears it.
+    pub support_email: Option<String>,
+    /// The "Powered by" link (the partner's admins may change it); `""` clears it.
+    pub powered_by_url: Option<String>,
+}
+
+impl From<PartnerChanges> for cases::PartnerChanges {
+    fn from(body: PartnerChanges) -> Self {
+        cases::PartnerChanges {
+            name: body.name,
+            email: body.email,
+            active: body.active,
+            on_price_plan: body.on_price_plan,
+            support_email: body.support_email,
+            powered_by_url: body.powered_by_url,
+        }
+    }
+}
+
 /// Create a partner and invite its first admin.
 #[utoipa::path(
     tag = "partners",
@@ -147,65 +198,15 @@ async fn create_partner(
     caller: Caller,
     body: JsonBody<NewPartner>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ManagePartners, "partner")?;
-    let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let id = fields.check("id", PartnerId::parse(&body.id));
-    let name = fields.check("name", DisplayName::parse(&body.name));
-    let email = fields.check("email", Email::parse(&body.email));
-    let admin = body.admin.parse(&mut fields, "admin.");
-    let complete = (|| Some((id?, name?, email?, admin?)))();
-    let (id, name, email, (admin_name, admin_email, admin_logon)) = fields.conclude(complete)?;
-
+    let platform = cases::platform(&caller)?;
+    let input = body.into_inner()?.into();
     let now = state.clock.now();
-    let partner = state
+    let partner: Partner = state
         .transaction(move |state, conn| {
-            if partners::find(conn, id.as_str())?.is_some() {
-                return Err(ApiError::rule(
-                    ErrorCode::PartnerIdTaken,
-                    format!("A partner with ID {id} already exists."),
-                ));
-            }
-            let row = PartnerRow {
-                id: id.to_string(),
-                name: name.to_string(),
-                email: email.to_string(),
-                active: true,
-                created_at: to_db(now),
-                updated_at: to_db(now),
-                on_price_plan: body.on_price_plan.unwrap_or(false),
-                support_email: None,
-                powered_by_url: None,
-            };
-            partners::insert(conn, &row)?;
-            let by = caller.by(now);
-            audit::record(
-                conn,
-                by,
-                Change {
-                    action: "partner.created",
-                    target_type: "partner",
-                    target_id: &row.id,
-                    partner_id: Some(&row.id),
-                    after: audit::snapshot(&Partner::from(row.clone())),
-                    ..Change::default()
-                },
-            )?;
-            onboarding::invite(
-                conn,
-                &state.settings,
-                by,
-                Invitee {
-                    account: AccountId::Partner(id.clone()),
-                    role: Role::PartnerAdmin,
-                    name: admin_name.clone(),
-                    email: admin_email.clone(),
-                    logon: admin_logon.clone(),
-                },
-            )?;
-            Ok(Partner::from(row))
+            cases::create(conn, &state.settings, &caller, platform, &input, now)
         })
-        .await?;
+        .await?
+        .into();
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/partners/{}", partner.id)))
         .json(partner))
@@ -229,7 +230,7 @@ async fn list_partners(
     list: web::Query<PartnerListQuery>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerPage>, ApiError> {
-    caller.authorize(Action::ManagePartners, "partner")?;
+    let platform = cases::platform(&caller)?;
     let (limit, after) = (query.limit()?, query.after()?);
     let sort_param = list
         .sort
@@ -256,14 +257,7 @@ async fn list_partners(
     let rows = state
         .read(move |_, conn| {
             let after = after.as_ref().map(|(k, i)| (k.as_str(), i.as_str()));
-            Ok::<_, ApiError>(partners::list(
-                conn,
-                &filter,
-                sort,
-                descending,
-                after,
-                limit + 1,
-            )?)
+            cases::list(conn, platform, &filter, sort, descending, after, limit + 1)
         })
         .await?;
     let (rows, next) = paging::page(rows, limit, |row| match sort {
@@ -292,38 +286,11 @@ async fn get_partner(
     caller: Caller,
     partner_id: web::Path<String>,
 ) -> Result<web::Json<Partner>, ApiError> {
-    let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    caller.authorize(Action::ViewPartner(&id), "partner")?;
-    let row = web::block(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, ApiError>(partners::find(conn, id.as_str())?))
-    })
-    .await??;
-    row.map(|row| web::Json(Partner::from(row)))
-        .ok_or(ApiError::NotFound("partner"))
-}
-
-/// Only the fields sent change.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"support_email": "help@acme.example", "powered_by_url": "https://acme.example/about"}))]
-pub struct PartnerChanges {
-    /// Platform admins only.
-    pub name: Option<String>,
-    /// The partner's own admins may change it too.
-    pub email: Option<String>,
-    /// Platform admins only. `false` ends every session of the partner's users at once,
-    /// including their sessions inside customers.
-    pub active: Option<bool>,
-    /// Platform admins only. Customers keep their plan or add-ons until their next edit, which
-    /// must then give what the new setting asks for.
-    pub on_price_plan: Option<bool>,
-    /// Where its customers' support requests go (the partner's admins may change it); `""`
-    /// clears it.
-    pub support_email: Option<String>,
-    /// The "Powered by" link (the partner's admins may change it); `""` clears it.
-    pub powered_by_url: Option<String>,
+    let partner = cases::readable(&caller, &partner_id)?;
+    let view = state
+        .read(move |_, conn| cases::get(conn, &partner))
+        .await?;
+    Ok(web::Json(view.into()))
 }
 
 /// Edit a partner: name, active flag and price plan (platform admins); email, support email
@@ -347,82 +314,11 @@ async fn update_partner(
     partner_id: web::Path<String>,
     body: JsonBody<PartnerChanges>,
 ) -> Result<web::Json<Partner>, ApiError> {
-    let id = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    caller.authorize(Action::ViewPartner(&id), "partner")?;
-    let changes = body.into_inner()?;
-    if changes.name.is_some() || changes.active.is_some() || changes.on_price_plan.is_some() {
-        caller.authorize(Action::ManagePartners, "partner")?;
-    }
-    let mut fields = Fields::default();
-    let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
-    let email = fields.optional("email", changes.email.as_deref(), Email::parse);
-    let support_email = fields.optional("support_email", changes.support_email.as_deref(), |e| {
-        if e.trim().is_empty() {
-            Ok(None)
-        } else {
-            Email::parse(e).map(Some)
-        }
-    });
-    let powered_by_url =
-        fields.optional("powered_by_url", changes.powered_by_url.as_deref(), |u| {
-            if u.trim().is_empty() {
-                Ok(None)
-            } else {
-                Website::parse(u).map(Some)
-            }
-        });
-    fields.finish()?;
+    let partner = cases::readable(&caller, &partner_id)?;
+    let changes = cases::check_changes(&caller, &body.into_inner()?.into())?;
     let now = state.clock.now();
-    let partner = state
-        .transaction(move |_, conn| {
-            let before = partners::find(conn, id.as_str())?.ok_or(ApiError::NotFound("partner"))?;
-            let mut after = before.clone();
-            if let Some(name) = &name {
-                after.name = name.to_string();
-            }
-            if let Some(email) = &email {
-                after.email = email.to_string();
-            }
-            if let Some(active) = changes.active {
-                after.active = active;
-            }
-            if let Some(support_email) = &support_email {
-                after.support_email = support_email.as_ref().map(Email::to_string);
-            }
-            if let Some(powered_by_url) = &powered_by_url {
-                after.powered_by_url = powered_by_url.as_ref().map(Website::to_string);
-            }
-            if let Some(on_price_plan) = changes.on_price_plan {
-                after.on_price_plan = on_price_plan;
-            }
-            if after == before {
-                return Ok::<_, ApiError>(Partner::from(after));
-            }
-            after.updated_at = to_db(now);
-            partners::update(conn, &after)?;
-            if before.active && !after.active {
-                sessions::revoke_all_for_account(
-                    conn,
-                    &after.id,
-                    "partner_deactivated",
-                    to_db(now),
-                )?;
-            }
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner.updated",
-                    target_type: "partner",
-                    target_id: &after.id,
-                    partner_id: Some(&after.id),
-                    before: audit::snapshot(&Partner::from(before.clone())),
-                    after: audit::snapshot(&Partner::from(after.clone())),
-                    ..Change::default()
-                },
-            )?;
-            Ok(Partner::from(after))
-        })
+    let view = state
+        .transaction(move |_, conn| cases::update(conn, &caller, &partner, &changes, now))
         .await?;
-    Ok(web::Json(partner))
+    Ok(web::Json(view.into()))
 }

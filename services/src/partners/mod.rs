@@ -1,0 +1,4 @@
+//! The platform's partners.
+
+pub mod platform;
+pub mod records;
