@@ -5,11 +5,14 @@
 
 pub mod access;
 pub mod audit;
+pub mod branding;
 pub mod caller;
+pub mod catalogues;
 pub mod customers;
 pub mod error;
 pub mod identity;
 pub mod mail;
+pub mod partner_kit;
 pub mod partners;
 pub mod settings;
 pub mod tenancy;

@@ -120,3 +120,54 @@ fn no_feature_imports_another() {
         "features reaching into others: {offenders:?}"
     );
 }
+
+/// A handler reaches the database only through a use case: the features of `api` may name
+/// persistence's types (rows, filters) but none of its queries.
+#[test]
+fn features_run_no_queries_of_their_own() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/src/features"));
+    let mut offenders = Vec::new();
+    for path in sources(root) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("persistence::") {
+            let rest = &text[at + "persistence::".len()..];
+            let path_text: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '{')
+                .collect();
+            let names = path_text
+                .split([':', '{'])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>();
+            let module = names.first().copied().unwrap_or_default();
+            let imported = rest.trim_start_matches(&*path_text);
+            let lowercase_import = path_text.ends_with('{')
+                && imported
+                    .split('}')
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .any(|n| n.starts_with(|c: char| c.is_lowercase()) && n != "self");
+            let calls = names
+                .last()
+                .is_some_and(|n| n.starts_with(|c: char| c.is_lowercase()))
+                && rest[path_text.len()..].starts_with('(');
+            let module_import = names.len() == 1
+                && module != "time"
+                && rest[path_text.len()..].starts_with(';')
+                && module.starts_with(|c: char| c.is_lowercase());
+            if module != "time" && (calls || lowercase_import || module_import) {
+                let line = text[..at].lines().count();
+                offenders.push(format!(
+                    "{}:{line}",
+                    path.strip_prefix(root).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "features calling persistence: {offenders:?}"
+    );
+}

@@ -4,11 +4,10 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use domain::ids::AccountId;
-use domain::policy::Action;
-use persistence::audit::{self, AuditEvent, AuditFilter};
+use persistence::audit::{AuditEvent, AuditFilter};
 use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
+use services::audit::trail;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -106,7 +105,7 @@ fn text(value: Option<String>) -> Option<String> {
 /// The filter the caller's scope and query make: a partner admin reads its partner's trail, a
 /// customer admin its account's, a platform admin all.
 fn filter_for(caller: &Caller, query: AuditQuery) -> Result<AuditFilter, ApiError> {
-    caller.authorize(Action::ReadAudit, "audit trail")?;
+    let reader = trail::reader(caller)?;
     for (name, at) in [("from", query.from), ("until", query.until)] {
         if at.is_some_and(|at| !persistence::time::storable(at)) {
             return Err(ApiError::InvalidQuery(format!(
@@ -114,7 +113,7 @@ fn filter_for(caller: &Caller, query: AuditQuery) -> Result<AuditFilter, ApiErro
             )));
         }
     }
-    let mut filter = AuditFilter {
+    let filter = AuditFilter {
         customer_id: text(query.customer_id).map(|c| c.to_ascii_uppercase()),
         actor_user_id: text(query.actor),
         acting: query.acting,
@@ -125,24 +124,7 @@ fn filter_for(caller: &Caller, query: AuditQuery) -> Result<AuditFilter, ApiErro
         until: query.until.map(to_db),
         ..AuditFilter::default()
     };
-    match &caller.actor.account {
-        AccountId::Platform => {}
-        AccountId::Partner(partner) => filter.partner_id = Some(partner.as_str().to_owned()),
-        AccountId::Customer(own) => {
-            if filter
-                .customer_id
-                .as_deref()
-                .is_some_and(|c| c != own.as_str())
-            {
-                // Another customer's trail reads as an empty one, like a customer that does
-                // not exist.
-                filter.customer_id = Some(String::new());
-            } else {
-                filter.customer_id = Some(own.as_str().to_owned());
-            }
-        }
-    }
-    Ok(filter)
+    Ok(reader.scope(filter))
 }
 
 /// Read the audit trail, newest first.
@@ -170,12 +152,9 @@ async fn list_audit(
         Some(cursor) => Some(paging::decode_value::<i64>(cursor)?),
         None => None,
     };
-    let mut rows = web::block(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, ApiError>(audit::list(conn, &filter, before, limit + 1)?))
-    })
-    .await??;
+    let mut rows = state
+        .read(move |_, conn| trail::page(conn, &filter, before, limit + 1))
+        .await?;
     let next = paging::last_of_page(&mut rows, limit)
         .map(|row| paging::encode_value(&serde_json::json!(row.seq)));
     Ok(web::Json(AuditPage {
@@ -226,8 +205,7 @@ async fn export_audit_csv(
         out.write_record(HEADERS).map_err(ApiError::internal)?;
         let mut before = None;
         loop {
-            let rows =
-                db.read(|conn| Ok::<_, ApiError>(audit::list(conn, &filter, before, 1000)?))?;
+            let rows = db.read(|conn| trail::page(conn, &filter, before, 1000))?;
             let full = rows.len() == 1000;
             before = rows.last().map(|r| r.seq);
             for e in rows {

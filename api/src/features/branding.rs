@@ -6,9 +6,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
-use domain::ids::PartnerId;
-use domain::policy::Action;
-use persistence::partners::{self, PartnerImageRow};
+use persistence::partners::PartnerImageRow;
 use persistence::time::{from_db, to_db};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -19,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::images::{self, MAX_BYTES};
 use crate::state::AppState;
-use services::audit::{self, Change};
+use services::branding as cases;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(upload_partner_image)
@@ -110,15 +108,14 @@ async fn upload_partner_image(
     form: Multipart,
 ) -> Result<web::Json<PartnerImage>, ApiError> {
     let (partner_id, slot) = path.into_inner();
-    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    caller.authorize(Action::ViewPartner(&partner), "partner")?;
+    let partner = cases::editor(&caller, &partner_id)?;
     let slot = slot_of(&slot)?;
     let bytes = crate::upload::read_form(form, MAX_BYTES).await?.file;
     let checked = images::check(&bytes)
         .map_err(|refused| ApiError::rule(ErrorCode::InvalidImage, format!("{refused}.")))?;
     let now = state.clock.now();
     let image = PartnerImageRow {
-        partner_id: partner.to_string(),
+        partner_id: partner.id().to_string(),
         slot: slot.to_owned(),
         content_type: checked.content_type.to_owned(),
         sha256: format!("{:x}", Sha256::digest(&bytes)),
@@ -133,30 +130,11 @@ async fn upload_partner_image(
         width: image.width,
         height: image.height,
         size_bytes: image.bytes.len(),
-        url: image_url(partner.as_str(), slot),
+        url: image_url(partner.id().as_str(), slot),
         updated_at: from_db(image.updated_at),
     };
     state
-        .transaction(move |_, conn| {
-            partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
-            partners::save_image(conn, &image)?;
-            let target = format!("{partner}/{slot}");
-            Ok::<_, ApiError>(audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner.image_saved",
-                    target_type: "partner_image",
-                    target_id: &target,
-                    partner_id: Some(partner.as_str()),
-                    after: Some(serde_json::json!({
-                        "content_type": image.content_type, "sha256": image.sha256,
-                        "width": image.width, "height": image.height,
-                    })),
-                    ..Change::default()
-                },
-            )?)
-        })
+        .transaction(move |_, conn| cases::save_image(conn, &caller, &partner, &image, now))
         .await?;
     Ok(web::Json(answer))
 }
@@ -183,29 +161,11 @@ async fn delete_partner_image(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, slot) = path.into_inner();
-    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    caller.authorize(Action::ViewPartner(&partner), "partner")?;
+    let partner = cases::editor(&caller, &partner_id)?;
     let slot = slot_of(&slot)?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| {
-            partners::find(conn, partner.as_str())?.ok_or(ApiError::NotFound("partner"))?;
-            if partners::delete_image(conn, partner.as_str(), slot)? {
-                let target = format!("{partner}/{slot}");
-                audit::record(
-                    conn,
-                    caller.by(now),
-                    Change {
-                        action: "partner.image_removed",
-                        target_type: "partner_image",
-                        target_id: &target,
-                        partner_id: Some(partner.as_str()),
-                        ..Change::default()
-                    },
-                )?;
-            }
-            Ok::<_, ApiError>(())
-        })
+        .transaction(move |_, conn| cases::remove_image(conn, &caller, &partner, slot, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -225,29 +185,23 @@ async fn get_branding(
     state: web::Data<AppState>,
     partner_id: web::Path<String>,
 ) -> Result<web::Json<Branding>, ApiError> {
-    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("partner"))?;
-    let branding = state
-        .read(move |_, conn| {
-            let row = partners::find(conn, partner.as_str())?
-                .filter(|p| p.active)
-                .ok_or(ApiError::NotFound("partner"))?;
-            let slots = partners::image_slots(conn, &row.id)?;
-            let url = |slot: &str| {
-                slots
-                    .iter()
-                    .any(|s| s == slot)
-                    .then(|| image_url(&row.id, slot))
-            };
-            Ok::<_, ApiError>(Branding {
-                logo_url: url("logo"),
-                powered_by_logo_url: url("powered_by_logo"),
-                partner_id: row.id.clone(),
-                name: row.name,
-                support_email: row.support_email,
-                powered_by_url: row.powered_by_url,
-            })
-        })
+    let (row, slots) = state
+        .read(move |_, conn| cases::branding(conn, &partner_id))
         .await?;
+    let url = |slot: &str| {
+        slots
+            .iter()
+            .any(|s| s == slot)
+            .then(|| image_url(&row.id, slot))
+    };
+    let branding = Branding {
+        logo_url: url("logo"),
+        powered_by_logo_url: url("powered_by_logo"),
+        partner_id: row.id.clone(),
+        name: row.name,
+        support_email: row.support_email,
+        powered_by_url: row.powered_by_url,
+    };
     Ok(web::Json(branding))
 }
 
@@ -273,16 +227,10 @@ async fn get_branding_image(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, slot) = path.into_inner();
-    let partner = PartnerId::parse(&partner_id).map_err(|_| ApiError::NotFound("image"))?;
     let slot = slot_of(&slot)?;
     let image = state
-        .read(move |_, conn| {
-            let active = partners::find(conn, partner.as_str())?.is_some_and(|p| p.active);
-            let image = partners::find_image(conn, partner.as_str(), slot)?;
-            Ok::<_, ApiError>(image.filter(|_| active))
-        })
-        .await?
-        .ok_or(ApiError::NotFound("image"))?;
+        .read(move |_, conn| cases::image(conn, &partner_id, slot))
+        .await?;
     let etag = format!("\"{}\"", image.sha256);
     let unchanged = req
         .headers()

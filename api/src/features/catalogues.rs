@@ -4,21 +4,15 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
-use domain::catalogue::{CatalogueCode, CatalogueKind};
-use domain::entity::GROUP_TYPE;
-use domain::ids::{DisplayName, Invalid};
-use domain::policy::Action;
-use persistence::catalogue::{self, CatalogueItemRow};
-use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use services::audit::{self, Change};
+use services::catalogues::{self as cases, ItemView};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_catalogue).service(save_catalogue_item);
@@ -37,14 +31,14 @@ pub struct CatalogueItem {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<CatalogueItemRow> for CatalogueItem {
-    fn from(row: CatalogueItemRow) -> Self {
+impl From<ItemView> for CatalogueItem {
+    fn from(view: ItemView) -> Self {
         CatalogueItem {
-            code: row.code,
-            label: row.label,
-            active: row.active,
-            position: row.position,
-            updated_at: from_db(row.updated_at),
+            code: view.code,
+            label: view.label,
+            active: view.active,
+            position: view.position,
+            updated_at: view.updated_at,
         }
     }
 }
@@ -67,11 +61,6 @@ pub struct CatalogueItemInput {
     pub position: Option<i32>,
 }
 
-/// A catalogue kind in a path: an unknown one is a 404, like any path that names nothing.
-fn kind_of(path: &str) -> Result<CatalogueKind, ApiError> {
-    CatalogueKind::parse(path).map_err(|_| ApiError::NotFound("catalogue"))
-}
-
 /// Read a catalogue: `sector`, `product_plan`, `add_on`, `entity_type` or `product`.
 #[utoipa::path(
     tag = "catalogues",
@@ -89,14 +78,10 @@ async fn list_catalogue(
     caller: Caller,
     kind: web::Path<String>,
 ) -> Result<web::Json<Catalogue>, ApiError> {
-    caller.authorize(Action::ViewCatalogues, "catalogue")?;
-    let kind = kind_of(&kind)?;
-    let rows = web::block(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, ApiError>(catalogue::list(conn, kind.as_str())?))
-    })
-    .await??;
+    let kind = cases::kind(&kind)?;
+    let rows = state
+        .read(move |_, conn| cases::list(conn, &caller, kind))
+        .await?;
     Ok(web::Json(Catalogue {
         kind: kind.as_str().to_owned(),
         items: rows.into_iter().map(CatalogueItem::from).collect(),
@@ -127,62 +112,21 @@ async fn save_catalogue_item(
     path: web::Path<(String, String)>,
     body: JsonBody<CatalogueItemInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ManageCatalogues, "catalogue")?;
+    cases::editor(&caller)?;
     let (kind, code) = path.into_inner();
-    let kind = kind_of(&kind)?;
+    let kind = cases::kind(&kind)?;
     let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let code = fields.check("code", CatalogueCode::parse(&code));
-    if kind == CatalogueKind::EntityType && code.as_ref().is_some_and(|c| c.as_str() == GROUP_TYPE)
-    {
-        fields.refuse(
-            "code",
-            Invalid::new("reserved", "`group` is the group layer's built-in type"),
-        );
-    }
-    let label = fields.check("label", DisplayName::parse(&body.label));
-    let (code, label) = fields.conclude(code.zip(label))?;
+    let input = cases::ItemInput {
+        label: body.label,
+        active: body.active,
+        position: body.position,
+    };
+    let item = cases::check(kind, &code, &input)?;
     let now = state.clock.now();
     let (item, created) = state
-        .transaction(move |_, conn| {
-            let before = catalogue::find(conn, kind.as_str(), code.as_str())?;
-            let position = match (body.position, &before) {
-                (Some(position), _) => position,
-                (None, Some(before)) => before.position,
-                (None, None) => catalogue::list(conn, kind.as_str())?
-                    .iter()
-                    .map(|item| item.position)
-                    .max()
-                    .unwrap_or(0)
-                    .saturating_add(1),
-            };
-            let item = CatalogueItemRow {
-                kind: kind.as_str().to_owned(),
-                code: code.to_string(),
-                label: label.to_string(),
-                active: body.active.unwrap_or(true),
-                position,
-                updated_at: to_db(now),
-            };
-            catalogue::save(conn, &item)?;
-            let target = format!("{kind}/{code}");
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "catalogue.item_saved",
-                    target_type: "catalogue_item",
-                    target_id: &target,
-                    before: before
-                        .clone()
-                        .and_then(|b| audit::snapshot(&CatalogueItem::from(b))),
-                    after: audit::snapshot(&CatalogueItem::from(item.clone())),
-                    ..Change::default()
-                },
-            )?;
-            Ok::<_, ApiError>((CatalogueItem::from(item), before.is_none()))
-        })
+        .transaction(move |_, conn| cases::save(conn, &caller, &item, now))
         .await?;
+    let item = CatalogueItem::from(item);
     Ok(if created {
         HttpResponse::Created().json(item)
     } else {

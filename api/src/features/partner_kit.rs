@@ -6,8 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::ids::DisplayName;
-use domain::policy::Action;
-use persistence::partner_kit::{self, KitItemRow, KitItemSummary};
+use persistence::partner_kit::{KitItemRow, KitItemSummary};
 use persistence::time::{from_db, to_db};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -17,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::state::AppState;
-use services::audit::{self, Change};
+use services::partner_kit as cases;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_kit)
@@ -119,13 +118,8 @@ async fn list_kit(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<Vec<KitItem>>, ApiError> {
-    caller.authorize(Action::ViewPartnerKit, "partner kit")?;
-    let items = web::block(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, ApiError>(partner_kit::list(conn)?))
-    })
-    .await??;
+    cases::reader(&caller)?;
+    let items = state.read(|_, conn| cases::list(conn)).await?;
     Ok(web::Json(items.into_iter().map(KitItem::from).collect()))
 }
 
@@ -151,7 +145,7 @@ async fn publish_kit_item(
     caller: Caller,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ManagePartnerKit, "partner kit")?;
+    cases::publisher(&caller)?;
     let form = crate::upload::read_form(form, MAX_BYTES).await?;
     let mut fields = Fields::default();
     let title = fields.check(
@@ -186,23 +180,7 @@ async fn publish_kit_item(
         created_at: row.created_at,
     });
     state
-        .transaction(move |_, conn| {
-            partner_kit::insert(conn, &row)?;
-            audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner_kit.published",
-                    target_type: "partner_kit_item",
-                    target_id: &row.id,
-                    after: Some(serde_json::json!({
-                        "title": row.title, "file_name": row.file_name,
-                        "content_type": row.content_type, "sha256": row.sha256,
-                    })),
-                    ..Change::default()
-                },
-            )
-        })
+        .transaction(move |_, conn| cases::publish(conn, &caller, &row, now))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, item.url.clone()))
@@ -228,14 +206,8 @@ async fn download_kit_item(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ViewPartnerKit, "partner kit")?;
-    let item = web::block(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, ApiError>(partner_kit::find(conn, &id)?))
-    })
-    .await??
-    .ok_or(ApiError::NotFound("partner kit item"))?;
+    cases::reader(&caller)?;
+    let item = state.read(move |_, conn| cases::file(conn, &id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, item.content_type))
         .insert_header((
@@ -266,24 +238,10 @@ async fn withdraw_kit_item(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.authorize(Action::ManagePartnerKit, "partner kit")?;
+    cases::publisher(&caller)?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| {
-            if partner_kit::delete(conn, &id)? == 0 {
-                return Err(ApiError::NotFound("partner kit item"));
-            }
-            Ok(audit::record(
-                conn,
-                caller.by(now),
-                Change {
-                    action: "partner_kit.withdrawn",
-                    target_type: "partner_kit_item",
-                    target_id: &id,
-                    ..Change::default()
-                },
-            )?)
-        })
+        .transaction(move |_, conn| cases::withdraw(conn, &caller, &id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -16,11 +16,11 @@ use persistence::{DbConnection, partners};
 use serde::Serialize;
 
 use crate::access::grants::{self, GrantView};
+use crate::access::request_mail;
 use crate::access::terms::{self, PartnerUserRef, Terms};
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{ErrorCode, Fields, ServiceError};
-use crate::mail::{self, Message};
 use crate::settings::Settings;
 use crate::tenancy::{self, AccessScope, OwnCustomer, OwnPartner};
 
@@ -252,7 +252,7 @@ pub fn create(
     let partner_name = partners::find(conn, partner.as_str())?
         .map(|p| p.name)
         .unwrap_or_else(|| partner.as_str().to_owned());
-    email_deciders(conn, settings, &admins, &row, &user, &partner_name, now)?;
+    request_mail::to_deciders(conn, settings, &admins, &row, &user, &partner_name, now)?;
     audit_request(conn, caller, now, "access_request.created", None, &row)?;
     shown_one(conn, row, now)
 }
@@ -419,7 +419,7 @@ pub fn approve(
         "access_grant.created"
     };
     grants::audit_grant(conn, caller, now, action, existing.as_ref(), &grant)?;
-    email_requester(conn, &after, Decision::Approved, now)?;
+    request_mail::to_requester(conn, &after, Decision::Approved, now)?;
     Ok(Approved {
         request: shown_one(conn, after, now)?,
         grant: grants::shown(conn, vec![grant], now)?
@@ -480,7 +480,7 @@ pub fn deny(
         Some(&before),
         &after,
     )?;
-    email_requester(conn, &after, Decision::Denied, now)?;
+    request_mail::to_requester(conn, &after, Decision::Denied, now)?;
     shown_one(conn, after, now)
 }
 
@@ -586,85 +586,4 @@ fn deciders(
         .into_iter()
         .filter(|a| addressed_to.is_none_or(|id| a.id == id))
         .collect())
-}
-
-fn email_deciders(
-    conn: &mut DbConnection,
-    settings: &Settings,
-    admins: &[UserRow],
-    row: &RequestRow,
-    user: &UserRow,
-    partner_name: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let link = format!("{}/access-requests/{}", settings.public_url, row.id);
-    for admin in admins {
-        mail::queue(
-            conn,
-            now,
-            Message {
-                kind: "access_request",
-                recipient: admin.email.clone(),
-                subject: format!(
-                    "{partner_name} asks for access to {} for {}",
-                    row.customer_id, user.name
-                ),
-                body: format!(
-                    "Hello {admin},\n\n{partner_name} asks you to let {user} ({email}) into your \
-                     account {customer} with the profile \"{profile}\", role {role} and \
-                     permissions {permissions}{duration}.\n{message}\nApprove or deny it here \
-                     within 24 hours, before {expires} (UTC):\n\n{link}\n",
-                    admin = admin.name,
-                    user = user.name,
-                    email = user.email,
-                    customer = row.customer_id,
-                    profile = row.profile,
-                    role = row.role,
-                    permissions = terms::stored_permissions(&row.permissions).join(", "),
-                    duration = row
-                        .duration_hours
-                        .map(|h| format!(", for {h} hours"))
-                        .unwrap_or_default(),
-                    message = row
-                        .message
-                        .as_deref()
-                        .map(|m| format!("\nTheir note: {m}\n"))
-                        .unwrap_or_default(),
-                    expires = (now + request::EXPIRES_AFTER).format("%Y-%m-%d %H:%M"),
-                ),
-            },
-        )?;
-    }
-    Ok(())
-}
-
-/// Tells the partner admin who asked what was decided.
-fn email_requester(
-    conn: &mut DbConnection,
-    row: &RequestRow,
-    decision: Decision,
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let Some(requester) = users::find(conn, &row.requested_by)?.filter(|u| u.active) else {
-        return Ok(());
-    };
-    let decision = decision.as_str();
-    mail::queue(
-        conn,
-        now,
-        Message {
-            kind: "access_request_decided",
-            recipient: requester.email,
-            subject: format!("Your access request for {} was {decision}", row.customer_id),
-            body: format!(
-                "Hello {},\n\n{} {decision} your request for access to their account.{}\n",
-                requester.name,
-                row.customer_id,
-                row.decision_message
-                    .as_deref()
-                    .map(|m| format!("\n\nTheir note: {m}"))
-                    .unwrap_or_default(),
-            ),
-        },
-    )
 }

@@ -1,6 +1,7 @@
 //! Who someone is: passwords, TOTP, opaque tokens and sealed secrets, access tokens, and the
 //! session check behind every authenticated request.
 
+pub mod enrolment;
 pub mod jwt;
 pub mod password;
 pub mod password_reset;

@@ -3,8 +3,9 @@
 //! Changing one's password or email ends one's own sessions: log in again.
 
 use chrono::{DateTime, Utc};
-use domain::ids::{Email, Logon};
+use domain::ids::{AccountId, Email, Logon};
 use domain::notifications::Frequency;
+use domain::policy::{self, Action, Actor, Decision};
 use persistence::sessions::SessionRow;
 use persistence::time::to_db;
 use persistence::users::{self, UserRow};
@@ -233,4 +234,69 @@ fn audit_self(
             ..Change::default()
         },
     )
+}
+
+/// Who the caller is: its user, its account's name, and what it may do.
+pub struct WhoAmI {
+    pub user: UserRow,
+    pub account_name: String,
+    pub can: Vec<&'static str>,
+}
+
+pub fn who_am_i(conn: &mut DbConnection, caller: &Caller) -> Result<WhoAmI, ServiceError> {
+    let user = me(conn, caller)?;
+    let account_name = match &caller.actor.account {
+        AccountId::Platform => "Platform".to_owned(),
+        AccountId::Partner(id) => persistence::partners::find(conn, id.as_str())?
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        AccountId::Customer(id) => persistence::customers::find(conn, id.as_str())?
+            .map(|c| c.name)
+            .unwrap_or_default(),
+    };
+    Ok(WhoAmI {
+        user,
+        account_name,
+        can: abilities(&caller.actor),
+    })
+}
+
+/// What the policy lets `actor` do, by name, for a client to show only what works.
+pub fn abilities(actor: &Actor) -> Vec<&'static str> {
+    let allowed = |action: Action<'_>| policy::decide(actor, action) == Decision::Allow;
+    let checks: [(&str, Action<'_>); 12] = [
+        ("manage_partners", Action::ManagePartners),
+        ("invite_platform_admins", Action::InvitePlatformAdmin),
+        ("manage_catalogues", Action::ManageCatalogues),
+        ("list_customers", Action::ListCustomers),
+        ("manage_customers", Action::ManageCustomers),
+        ("manage_access", Action::ManageAccess),
+        ("oversee_access", Action::OverseeAccess),
+        ("control_access", Action::ControlAccess),
+        ("switch_into_customers", Action::SwitchIntoCustomer),
+        ("read_audit", Action::ReadAudit),
+        ("view_partner_kit", Action::ViewPartnerKit),
+        ("manage_partner_kit", Action::ManagePartnerKit),
+    ];
+    let mut can: Vec<&'static str> = checks
+        .into_iter()
+        .filter(|(_, action)| allowed(*action))
+        .map(|(name, _)| name)
+        .collect();
+    if let AccountId::Partner(own) = &actor.account
+        && allowed(Action::ViewPartner(own))
+    {
+        can.push("view_own_partner");
+    }
+    if let AccountId::Customer(own) = &actor.account {
+        for (name, action) in [
+            ("view_entities", Action::ViewEntities(own)),
+            ("manage_entities", Action::ManageEntities(own)),
+        ] {
+            if allowed(action) {
+                can.push(name);
+            }
+        }
+    }
+    can
 }

@@ -4,21 +4,17 @@
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use domain::password::NewPassword;
-use persistence::time::{from_db, to_db};
-use persistence::tokens::{self, UserTokenRow};
-use persistence::users::{self, UserRow};
-use persistence::{DbConnection, recovery_codes};
+use persistence::time::from_db;
+use persistence::users::UserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::caller::Origin;
-use crate::error::{ApiError, ErrorCode, Fields};
+use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use services::audit::{self, By, Change};
-use services::identity::{password, secrets, totp};
-use services::users::onboarding::{self, INVITATION};
+use services::identity::{enrolment, password, secrets, totp};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_invitation)
@@ -26,7 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(confirm_invitation);
 }
 
-pub const RECOVERY_CODES: usize = 10;
+pub use services::identity::enrolment::RECOVERY_CODES;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invitation {
@@ -114,23 +110,19 @@ async fn get_invitation(
     token: web::Path<String>,
 ) -> Result<web::Json<Invitation>, ApiError> {
     let now = state.clock.now();
-    let db = state.db.clone();
-    let view = web::block(move || {
-        db.read(|conn| {
-            let (token, user) = open_invitation(conn, &token, now)?;
-            Ok::<_, ApiError>(Invitation {
-                account_id: user.account_id,
-                account_kind: user.account_kind,
-                role: user.role,
-                name: user.name,
-                email: user.email,
-                logon: user.logon,
-                expires_at: from_db(token.expires_at),
-                password_set: user.password_hash.is_some(),
-            })
-        })
-    })
-    .await??;
+    let (token, user) = state
+        .read(move |_, conn| enrolment::open(conn, &token, now))
+        .await?;
+    let view = Invitation {
+        account_id: user.account_id,
+        account_kind: user.account_kind,
+        role: user.role,
+        name: user.name,
+        email: user.email,
+        logon: user.logon,
+        expires_at: from_db(token.expires_at),
+        password_set: user.password_hash.is_some(),
+    };
     Ok(web::Json(view))
 }
 
@@ -162,17 +154,10 @@ async fn accept_invitation(
     let password_hash = password::hash(password.expose().to_owned()).await?;
     let secret = totp::generate_secret();
     let now = state.clock.now();
-    let state2 = state.clone();
-    let secret2 = secret.clone();
-    let user = state2
-        .transaction(move |state2, conn| {
-            let (_, mut user) = open_invitation(conn, &token, now)?;
-            user.password_hash = Some(password_hash.clone());
-            user.totp_secret = Some(state2.keys.seal(&secret2)?);
-            user.totp_enrolled_at = None;
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            Ok::<_, ApiError>(user)
+    let pending = secret.clone();
+    let user = state
+        .transaction(move |state, conn| {
+            enrolment::accept(conn, &state.keys, &token, &password_hash, &pending, now)
         })
         .await?;
     Ok(web::Json(TotpEnrolment::new(&secret, &user)?))
@@ -203,54 +188,11 @@ async fn confirm_invitation(
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            let (invitation, mut user) = open_invitation(conn, &token, now)?;
-            let sealed = user
-                .totp_secret
-                .as_deref()
-                .filter(|_| user.password_hash.is_some());
-            let Some(sealed) = sealed else {
-                return Err(ApiError::rule(
-                    ErrorCode::InvalidTotpCode,
-                    "Accept the invitation (choose a password) before confirming a code.",
-                ));
-            };
-            let secret = state.keys.open(sealed)?;
-            let step =
-                totp::check(&secret, &body.code, now, user.totp_last_step).ok_or_else(|| {
-                    ApiError::rule(
-                        ErrorCode::InvalidTotpCode,
-                        "The code does not match; try the current one.",
-                    )
-                })?;
-            user.totp_enrolled_at = Some(to_db(now));
-            user.totp_last_step = Some(step);
-            user.updated_at = to_db(now);
-            users::update(conn, &user)?;
-            tokens::mark_used(conn, &invitation.id, to_db(now))?;
-            recovery_codes::replace_all(conn, &user.id, &hashed)?;
-            let partner_id = audit::partner_of(&user);
-            Ok(audit::record(
-                conn,
-                By::user(&user.id, &meta, now),
-                Change {
-                    action: "user.enrolled",
-                    target_type: "user",
-                    target_id: &user.id,
-                    partner_id,
-                    ..Change::default()
-                },
-            )?)
+            let (keys, code) = (&state.keys, &body.code);
+            enrolment::confirm(conn, keys, &meta, &token, code, &hashed, now)
         })
         .await?;
     Ok(web::Json(RecoveryCodes {
         recovery_codes: codes,
     }))
-}
-
-fn open_invitation(
-    conn: &mut DbConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<(UserTokenRow, UserRow), ApiError> {
-    Ok(onboarding::open_token(conn, token, INVITATION, now)?)
 }

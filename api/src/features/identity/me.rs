@@ -1,10 +1,8 @@
 //! The caller's own profile: who am I, in which account, and what may I do.
 
 use actix_web::{get, web};
-use domain::ids::AccountId;
-use domain::policy::{self, Action, Decision};
-use persistence::{partners, users};
 use serde::Serialize;
+use services::identity::profile;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -69,58 +67,15 @@ pub struct MeAccount {
 )]
 #[get("/me")]
 async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
-    let actor = caller.actor.clone();
-    let (user, account_name) = state
-        .read(move |_, conn| {
-            let user = users::find(conn, &actor.user_id)?.ok_or_else(ApiError::unauthenticated)?;
-            let name = match &actor.account {
-                AccountId::Platform => "Platform".to_owned(),
-                AccountId::Partner(id) => partners::find(conn, id.as_str())?
-                    .map(|p| p.name)
-                    .unwrap_or_default(),
-                AccountId::Customer(id) => persistence::customers::find(conn, id.as_str())?
-                    .map(|c| c.name)
-                    .unwrap_or_default(),
-            };
-            Ok::<_, ApiError>((user, name))
-        })
+    let me = caller.clone();
+    let profile::WhoAmI {
+        user,
+        account_name,
+        can,
+    } = state
+        .read(move |_, conn| profile::who_am_i(conn, &me))
         .await?;
     let actor = &caller.actor;
-    let mut can = Vec::new();
-    let checks: [(&str, Action<'_>); 12] = [
-        ("manage_partners", Action::ManagePartners),
-        ("invite_platform_admins", Action::InvitePlatformAdmin),
-        ("manage_catalogues", Action::ManageCatalogues),
-        ("list_customers", Action::ListCustomers),
-        ("manage_customers", Action::ManageCustomers),
-        ("manage_access", Action::ManageAccess),
-        ("oversee_access", Action::OverseeAccess),
-        ("control_access", Action::ControlAccess),
-        ("switch_into_customers", Action::SwitchIntoCustomer),
-        ("read_audit", Action::ReadAudit),
-        ("view_partner_kit", Action::ViewPartnerKit),
-        ("manage_partner_kit", Action::ManagePartnerKit),
-    ];
-    for (name, action) in checks {
-        if policy::decide(actor, action) == Decision::Allow {
-            can.push(name);
-        }
-    }
-    if let AccountId::Partner(own) = &actor.account
-        && policy::decide(actor, Action::ViewPartner(own)) == Decision::Allow
-    {
-        can.push("view_own_partner");
-    }
-    if let AccountId::Customer(own) = &actor.account {
-        for (name, action) in [
-            ("view_entities", Action::ViewEntities(own)),
-            ("manage_entities", Action::ManageEntities(own)),
-        ] {
-            if policy::decide(actor, action) == Decision::Allow {
-                can.push(name);
-            }
-        }
-    }
     Ok(web::Json(Me {
         user: MeUser {
             id: user.id,

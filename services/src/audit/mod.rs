@@ -81,3 +81,5 @@ pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result
     audit::record(conn, &event)?;
     Ok(())
 }
+
+pub mod trail;
