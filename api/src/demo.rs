@@ -337,6 +337,61 @@ fn customer(
     let d = draw(options, n);
     let id = parse(CustomerId::parse(&letters('D', n)))?;
     let at = to_db(now);
+    let row = customer_row(options, owner, &d, &id, n, now);
+    let kinds = std::iter::once(GROUP_TYPE).chain(d.types.iter().copied());
+    for (number, kind) in (0u16..).zip(kinds) {
+        rows.entities.push(EntityRow {
+            id: entity_id(&id, number),
+            customer_id: row.id.clone(),
+            number: i32::from(number),
+            name: if number == 0 {
+                row.name.clone()
+            } else {
+                format!("{} {number}", row.name)
+            },
+            entity_type: kind.to_owned(),
+            active: true,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    let first_user = rows.users.len();
+    for u in 0..options.users {
+        let email = parse(Email::parse(&format!(
+            "u{u}@{}.example",
+            id.as_str().to_lowercase()
+        )))?;
+        let invitee = Invitee {
+            account: AccountId::Customer(id.clone()),
+            role: if u == 0 {
+                Role::CustomerAdmin
+            } else {
+                Role::CustomerUser
+            },
+            name: parse(DisplayName::parse(&format!("User {u} of {id}")))?,
+            logon: Logon::from(&email),
+            email,
+        };
+        rows.users.push(onboarding::new_user(invitee, now));
+    }
+    if row.active && n % 5 == 3 {
+        let admin = rows.users.get(first_user).map(|u| u.id.clone());
+        access_rows(rows, &row, d.status, staff, admin, n, now);
+    }
+    rows.customers.push(row);
+    Ok(())
+}
+
+/// The customer row of draw `d`, its counts as the API keeps them.
+fn customer_row(
+    options: &DemoOptions,
+    owner: &PartnerRow,
+    d: &Draw,
+    id: &CustomerId,
+    n: u32,
+    now: DateTime<Utc>,
+) -> CustomerRow {
+    let at = to_db(now);
     let today = now.date_naive();
     let renewal = today + Duration::days(d.days.rem_euclid(365));
     // Written as the API writes licences, so that answers can pass the stored text through.
@@ -366,7 +421,7 @@ fn customer(
     if plain > 0 {
         user_counts.insert("user".to_owned(), plain);
     }
-    let row = CustomerRow {
+    CustomerRow {
         id: id.to_string(),
         partner_id: owner.id.clone(),
         reference: format!("REF-{n:07}"),
@@ -421,49 +476,7 @@ fn customer(
         created_at: to_db(now - Duration::minutes(i64::from(n))),
         updated_at: at,
         access_permission_locked: false,
-    };
-    let kinds = std::iter::once(GROUP_TYPE).chain(d.types.iter().copied());
-    for (number, kind) in (0u16..).zip(kinds) {
-        rows.entities.push(EntityRow {
-            id: entity_id(&id, number),
-            customer_id: row.id.clone(),
-            number: i32::from(number),
-            name: if number == 0 {
-                row.name.clone()
-            } else {
-                format!("{} {number}", row.name)
-            },
-            entity_type: kind.to_owned(),
-            active: true,
-            created_at: at,
-            updated_at: at,
-        });
     }
-    let first_user = rows.users.len();
-    for u in 0..options.users {
-        let email = parse(Email::parse(&format!(
-            "u{u}@{}.example",
-            id.as_str().to_lowercase()
-        )))?;
-        let invitee = Invitee {
-            account: AccountId::Customer(id.clone()),
-            role: if u == 0 {
-                Role::CustomerAdmin
-            } else {
-                Role::CustomerUser
-            },
-            name: parse(DisplayName::parse(&format!("User {u} of {id}")))?,
-            logon: Logon::from(&email),
-            email,
-        };
-        rows.users.push(onboarding::new_user(invitee, now));
-    }
-    if row.active && n % 5 == 3 {
-        let admin = rows.users.get(first_user).map(|u| u.id.clone());
-        access_rows(rows, &row, d.status, staff, admin, n, now);
-    }
-    rows.customers.push(row);
-    Ok(())
 }
 
 /// A fifth of the active customers have partner access: a direct grant where the customer's

@@ -80,9 +80,7 @@ fn shown_one(
     row: GrantRow,
     now: DateTime<Utc>,
 ) -> Result<GrantView, ServiceError> {
-    shown(conn, vec![row], now)?
-        .pop()
-        .ok_or_else(|| ServiceError::internal("a shown grant went missing"))
+    terms::only(shown(conn, vec![row], now)?)
 }
 
 /// Who may list, read and revoke grants: partner admins (their partner's), customer admins

@@ -100,9 +100,7 @@ fn shown_one(
     row: RequestRow,
     now: DateTime<Utc>,
 ) -> Result<RequestView, ServiceError> {
-    shown(conn, vec![row], now)?
-        .pop()
-        .ok_or_else(|| ServiceError::internal("a shown request went missing"))
+    terms::only(shown(conn, vec![row], now)?)
 }
 
 /// Which states a listing asks for, from their words; `None` names the word that is none.
@@ -422,9 +420,7 @@ pub fn approve(
     request_mail::to_requester(conn, &after, Decision::Approved, now)?;
     Ok(Approved {
         request: shown_one(conn, after, now)?,
-        grant: grants::shown(conn, vec![grant], now)?
-            .pop()
-            .ok_or_else(|| ServiceError::internal("a shown grant went missing"))?,
+        grant: terms::only(grants::shown(conn, vec![grant], now)?)?,
     })
 }
 

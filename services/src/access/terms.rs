@@ -128,6 +128,13 @@ pub fn narrowing(customer_id: Option<String>, user_id: Option<String>) -> Narrow
     }
 }
 
+/// The one item of a list shown from one row.
+pub fn only<T>(mut shown: Vec<T>) -> Result<T, ServiceError> {
+    shown
+        .pop()
+        .ok_or_else(|| ServiceError::internal("a shown row went missing"))
+}
+
 pub fn unknown_user(id: &str) -> PartnerUserRef {
     PartnerUserRef {
         id: id.to_owned(),

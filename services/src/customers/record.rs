@@ -291,14 +291,18 @@ fn number(
     }
 }
 
-/// Checks every field of `input` and reports each invalid one into `fields`; `None` when any
-/// is invalid. `on_price_plan` is the partner's flag, `catalogues` what codes may be used.
-pub fn parse(
+/// The record's names and contact details.
+#[allow(clippy::type_complexity)]
+fn contact(
     input: &CustomerInput,
-    on_price_plan: bool,
-    catalogues: &Catalogues,
     fields: &mut Fields,
-) -> Option<Record> {
+) -> (
+    Option<CustomerRef>,
+    Option<DisplayName>,
+    Option<Option<Website>>,
+    Option<Option<DisplayName>>,
+    Option<Option<Email>>,
+) {
     let reference = required(fields, "ref", &input.reference)
         .and_then(|r| fields.check("ref", CustomerRef::parse(r)));
     let name = required(fields, "name", &input.name)
@@ -317,6 +321,21 @@ pub fn parse(
         Some(e) => fields.check("contact_email", Email::parse(e)).map(Some),
         None => Some(None),
     };
+    (reference, name, website, contact_name, contact_email)
+}
+
+/// Where the customer stands: its termset, status, account type and state, who is billed.
+#[allow(clippy::type_complexity)]
+fn lifecycle(
+    input: &CustomerInput,
+    fields: &mut Fields,
+) -> (
+    Option<Termset>,
+    Option<CustomerStatus>,
+    Option<AccountType>,
+    Option<AccountState>,
+    Option<Option<BillingRecipient>>,
+) {
     let termset = choice(
         fields,
         "termset",
@@ -358,6 +377,22 @@ pub fn parse(
         ),
         _ => None,
     };
+    (
+        termset,
+        status,
+        account_type,
+        account_state,
+        billing_recipient,
+    )
+}
+
+/// The sector, and the product plan or add-ons the partner's price plan asks for.
+fn offering(
+    input: &CustomerInput,
+    on_price_plan: bool,
+    catalogues: &Catalogues,
+    fields: &mut Fields,
+) -> (Option<Option<String>>, Option<Offering<String>>) {
     let sector = match non_empty(&input.sector) {
         Some(s) => fields
             .check("sector", catalogues.check(CatalogueKind::Sector, s))
@@ -392,21 +427,40 @@ pub fn parse(
         },
         _ => None,
     };
+    (sector, offering)
+}
+
+/// Whether the customer's pages may be embedded, and where.
+fn embedding(input: &CustomerInput, fields: &mut Fields) -> Option<Embedding> {
     let domains = input.iframe_domains.clone().flatten().unwrap_or_default();
-    let embedding =
-        match Embedding::parse(input.iframe_embedding.flatten().unwrap_or(false), &domains) {
-            Ok(embedding) => Some(embedding),
-            Err(errors) => {
-                for (index, invalid) in errors {
-                    let field = match index {
-                        Some(i) => format!("iframe_domains[{i}]"),
-                        None => "iframe_domains".to_owned(),
-                    };
-                    fields.refuse(&field, invalid);
-                }
-                None
+    match Embedding::parse(input.iframe_embedding.flatten().unwrap_or(false), &domains) {
+        Ok(embedding) => Some(embedding),
+        Err(errors) => {
+            for (index, invalid) in errors {
+                let field = match index {
+                    Some(i) => format!("iframe_domains[{i}]"),
+                    None => "iframe_domains".to_owned(),
+                };
+                fields.refuse(&field, invalid);
             }
-        };
+            None
+        }
+    }
+}
+
+/// Checks every field of `input` and reports each invalid one into `fields`; `None` when any
+/// is invalid. `on_price_plan` is the partner's flag, `catalogues` what codes may be used.
+pub fn parse(
+    input: &CustomerInput,
+    on_price_plan: bool,
+    catalogues: &Catalogues,
+    fields: &mut Fields,
+) -> Option<Record> {
+    let (reference, name, website, contact_name, contact_email) = contact(input, fields);
+    let (termset, status, account_type, account_state, billing_recipient) =
+        lifecycle(input, fields);
+    let (sector, offering) = offering(input, on_price_plan, catalogues, fields);
+    let embedding = embedding(input, fields);
     let membership_end_date = match non_empty(&input.membership_end_date) {
         Some(d) => fields.check("membership_end_date", date(d)).map(Some),
         None => Some(None),

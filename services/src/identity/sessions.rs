@@ -335,6 +335,44 @@ pub fn switcher(caller: &Caller) -> Result<OwnPartner, ServiceError> {
     tenancy::own_partner(caller, Action::SwitchIntoCustomer)
 }
 
+/// The customer `customer_id` of the caller's partner and the caller's live grant into it, if
+/// it may be entered now: another partner's customer and one without a grant answer alike.
+fn live_grant_into(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    partner: &OwnPartner,
+    customer_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(persistence::customers::CustomerRow, GrantRow), ServiceError> {
+    let no_grant = || {
+        ServiceError::rule(
+            ErrorCode::NoAccessGrant,
+            ErrorCode::NoAccessGrant.description(),
+        )
+    };
+    let (customer, grant) = match CustomerId::parse(customer_id) {
+        Ok(id) => {
+            store::customer_with_grant(conn, partner.as_str(), id.as_str(), &caller.actor.user_id)?
+        }
+        Err(_) => None,
+    }
+    .ok_or_else(no_grant)?;
+    access::may_switch(
+        grant.as_ref().map(|g| g.expires_at.map(from_db)),
+        customer.active,
+        now,
+    )
+    .map_err(|refusal| match refusal {
+        SwitchRefusal::NoGrant => no_grant(),
+        SwitchRefusal::CustomerInactive => ServiceError::rule(
+            ErrorCode::CustomerInactive,
+            format!("{} is deactivated: nobody can enter it.", customer.id),
+        ),
+    })?;
+    let grant = grant.ok_or_else(no_grant)?;
+    Ok((customer, grant))
+}
+
 /// A switch from a session that last authenticated longer ago than the window needs a current
 /// authenticator code (seed 001 asks to sign in again); a good one counts as authenticating it.
 fn reauthenticate_if_due(
@@ -387,33 +425,7 @@ pub fn switch_into(
     refresh: &NewRefreshToken,
     now: DateTime<Utc>,
 ) -> Result<Switched, ServiceError> {
-    let no_grant = || {
-        ServiceError::rule(
-            ErrorCode::NoAccessGrant,
-            ErrorCode::NoAccessGrant.description(),
-        )
-    };
-    // Another partner's customer and one without a grant answer alike.
-    let (customer, grant) = match CustomerId::parse(customer_id) {
-        Ok(id) => {
-            store::customer_with_grant(conn, partner.as_str(), id.as_str(), &caller.actor.user_id)?
-        }
-        Err(_) => None,
-    }
-    .ok_or_else(no_grant)?;
-    access::may_switch(
-        grant.as_ref().map(|g| g.expires_at.map(from_db)),
-        customer.active,
-        now,
-    )
-    .map_err(|refusal| match refusal {
-        SwitchRefusal::NoGrant => no_grant(),
-        SwitchRefusal::CustomerInactive => ServiceError::rule(
-            ErrorCode::CustomerInactive,
-            format!("{} is deactivated: nobody can enter it.", customer.id),
-        ),
-    })?;
-    let grant = grant.ok_or_else(no_grant)?;
+    let (customer, grant) = live_grant_into(conn, caller, partner, customer_id, now)?;
     let Held {
         session: parent,
         mut user,

@@ -248,6 +248,15 @@ impl CustomerQuery {
     /// The filters, checked: a bad value answers 400 naming its parameter.
     pub fn filters(&self) -> Result<Vec<Filter>, ApiError> {
         let mut filters = Vec::new();
+        self.text_filters(&mut filters)?;
+        self.choice_filters(&mut filters)?;
+        self.number_filters(&mut filters)?;
+        self.date_filters(&mut filters)?;
+        Ok(filters)
+    }
+
+    /// "Contains" on the text columns.
+    fn text_filters(&self, filters: &mut Vec<Filter>) -> Result<(), ApiError> {
         for (param, column, value) in [
             ("id", Column::Id, &self.id),
             ("name", Column::Name, &self.name),
@@ -263,7 +272,11 @@ impl CustomerQuery {
                 filters.push(Filter::Contains(column, value.trim().to_owned()));
             }
         }
-        let f = &mut filters;
+        Ok(())
+    }
+
+    /// "One of" on the choices and flags, and the licensed products.
+    fn choice_filters(&self, f: &mut Vec<Filter>) -> Result<(), ApiError> {
         one_of(f, "active", Column::Active, &self.active, flag)?;
         one_of(
             f,
@@ -325,6 +338,11 @@ impl CustomerQuery {
             }
             f.push(Filter::LicensedProduct(codes));
         }
+        Ok(())
+    }
+
+    /// Inclusive bounds on the numbers.
+    fn number_filters(&self, f: &mut Vec<Filter>) -> Result<(), ApiError> {
         for (name, column, min, max) in [
             (
                 "locations",
@@ -365,6 +383,11 @@ impl CustomerQuery {
                 f.push(Filter::AtMost(column, number("max", max)?));
             }
         }
+        Ok(())
+    }
+
+    /// Inclusive bounds on the dates and times, by day.
+    fn date_filters(&self, f: &mut Vec<Filter>) -> Result<(), ApiError> {
         for (name, column, from, to) in [
             (
                 "membership_end_date",
@@ -411,7 +434,7 @@ impl CustomerQuery {
                 f.push(Filter::AtMost(column, as_value(day, true)));
             }
         }
-        Ok(filters)
+        Ok(())
     }
 
     /// The sort: a column name, `-` first for descending.

@@ -248,8 +248,9 @@ async fn get_partner_user(
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
     let partner = partner_users::manager(&caller, &partner_id)?;
-    let user =
-        web::block(move || state.db.read(|conn| partner.members().load(conn, &user_id))).await??;
+    let user = state
+        .read(move |_, conn| partner.members().load(conn, &user_id))
+        .await?;
     Ok(web::Json(user.into()))
 }
 
@@ -295,14 +296,13 @@ async fn update_partner_user(
         active: changes.active,
     };
     let now = state.clock.now();
-    let user = web::block(move || {
-        state.db.transaction(|conn| {
+    let user = state
+        .transaction(move |_, conn| {
             partner
                 .members()
                 .update(conn, caller.by(now), &user_id, &changes)
         })
-    })
-    .await??;
+        .await?;
     Ok(web::Json(user.into()))
 }
 
@@ -370,11 +370,8 @@ async fn remove_partner_user(
         ));
     }
     let now = state.clock.now();
-    web::block(move || {
-        state
-            .db
-            .transaction(|conn| partner.members().remove(conn, caller.by(now), &user_id))
-    })
-    .await??;
+    state
+        .transaction(move |_, conn| partner.members().remove(conn, caller.by(now), &user_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Two builds side by side: L1, L2 and G1 of `make bench`, old and new binaries alternating.
+
+usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS]
+  Both servers run at once on the same dataset (the one `make bench` caches for the new
+  binary's migrations), each on its own port, and are measured in turns — old then new, then new
+  then old — so that a machine whose speed drifts over minutes moves both alike. Prints each
+  figure's median per binary and the ratio new / old. For a change that must not cost speed.
+"""
+import json, os, statistics, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hub import PASSWORD, call, serve, totp  # noqa: E402
+import run  # noqa: E402
+
+PORTS = {"old": 18101, "new": 18102}
+
+
+def login(base, secret):
+    """An access token of PARTDEMO's admin; waits for a TOTP step not used yet."""
+    time.sleep(30 - time.time() % 30 + 0.3)
+    status, _, body = call(f"{base}/auth/login", {"account_id": "PARTDEMO", "logon": "admin@demo.example",
+                                                  "password": PASSWORD, "code": totp(secret, time.time())})
+    assert status == 200, body
+    return json.loads(body)["access_token"]
+
+
+def switch_script(base, token, work, name):
+    """A wrk script that switches into a customer the admin holds a grant for."""
+    _, _, me = call(f"{base}/me", token=token)
+    user_id = json.loads(me)["user"]["id"]
+    _, _, page = call(f"{base}/customers?status=demo&requires_access_permission=false&active=true&limit=1",
+                      token=token)
+    customer = json.loads(page)["items"][0]["id"]
+    # 201 the first time, 409 grant_exists after: either way the grant is there.
+    call(f"{base}/grants", {"user_id": user_id, "customer_id": customer, "profile": "Bench",
+                            "role": "admin", "permissions": ["manage_entities"]}, token)
+    path = os.path.join(work, f"switch-{name}.lua")
+    open(path, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                          f'wrk.body = \'{{"customer_id": "{customer}"}}\'\n')
+    return path
+
+
+def compare(binaries, backend, pg_url, customers, rounds, work):
+    _, env, facts = run.dataset(binaries["new"], backend, pg_url, customers)
+    servers, tokens, scripts = {}, {}, {}
+    try:
+        for name, binary in binaries.items():
+            base = f"http://127.0.0.1:{PORTS[name]}"
+            servers[name] = serve(binary, dict(env, PH_BIND=base[len("http://"):]), base)
+        for name in binaries:
+            base = f"http://127.0.0.1:{PORTS[name]}"
+            tokens[name] = login(base, facts["secret"])
+            scripts[name] = switch_script(base, tokens[name], work, name)
+            # Warm each server's caches the same way before anything is measured.
+            run.wrk(f"/customers?{run.LISTING}", tokens[name], 32, base=base)
+        figures = {name: {"L1": [], "L2": [], "G1": []} for name in binaries}
+        for n in range(rounds):
+            order = ["old", "new"] if n % 2 == 0 else ["new", "old"]
+            for name in order:
+                base = f"http://127.0.0.1:{PORTS[name]}"
+                run.settle(servers[name].pid)
+                listing = f"/customers?{run.LISTING}"
+                figures[name]["L1"].append(run.wrk(listing, tokens[name], 1, base=base))
+                figures[name]["L2"].append(run.wrk(listing, tokens[name], 32, base=base))
+                figures[name]["G1"].append(run.wrk("/auth/switch", tokens[name], 1, scripts[name], base=base))
+        return figures
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait()
+
+
+def main(old, new, pg_url, customers, rounds):
+    binaries = {"old": old, "new": new}
+    work = tempfile.mkdtemp(prefix="ph-ab-")
+    print(f"{rounds} rounds each, alternating; medians (p99 ms for L1 and G1, req/s for L2)")
+    for backend in ["sqlite", "postgres"]:
+        figures = compare(binaries, backend, pg_url, customers, rounds, work)
+        for row in ["L1", "L2", "G1"]:
+            pick = (lambda r: r[0]) if row == "L2" else (lambda r: r[1])
+            old_v = statistics.median(pick(r) for r in figures["old"][row])
+            new_v = statistics.median(pick(r) for r in figures["new"][row])
+            runs = " ".join(f"{pick(a):.2f}/{pick(b):.2f}" for a, b in zip(figures["old"][row], figures["new"][row]))
+            print(f"{backend:8} {row}: old {old_v:.2f}  new {new_v:.2f}  new/old {new_v / old_v:.3f}   (old/new per round: {runs})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3],
+         int(sys.argv[4]) if len(sys.argv) > 4 else 100_000,
+         int(sys.argv[5]) if len(sys.argv) > 5 else 4)
