@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Two builds side by side: L1, L2 and G1 of `make bench`, old and new binaries alternating.
 
-usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS]
-  Both servers run at once on the same dataset (the one `make bench` caches for the new
-  binary's migrations), each on its own port, and are measured in turns — old then new, then new
-  then old — so that a machine whose speed drifts over minutes moves both alike. Prints each
-  figure's median per binary and the ratio new / old. For a change that must not cost speed.
+usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS] [BACKENDS]
+  Both servers run at once on the dataset `make bench` caches for the new binary's migrations
+  (on SQLite each on its own copy of the file: an idle server's checkpoints would stall the
+  other's writes), each on its own port, and are measured in turns — old then new, then new then
+  old — so that a machine whose speed drifts over minutes moves both alike. Prints each figure's
+  median per binary and the ratio new / old. For a change that must not cost speed.
+  BACKENDS: `sqlite,postgres` (the default), or one of them.
 """
-import json, os, statistics, sys, tempfile, time
+import json, os, shutil, statistics, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, serve, totp  # noqa: E402
@@ -42,12 +44,19 @@ def switch_script(base, token, work, name):
 
 
 def compare(binaries, backend, pg_url, customers, rounds, work):
-    _, env, facts = run.dataset(binaries["new"], backend, pg_url, customers)
+    url, env, facts = run.dataset(binaries["new"], backend, pg_url, customers)
     servers, tokens, scripts = {}, {}, {}
     try:
         for name, binary in binaries.items():
             base = f"http://127.0.0.1:{PORTS[name]}"
-            servers[name] = serve(binary, dict(env, PH_BIND=base[len("http://"):]), base)
+            own = dict(env, PH_BIND=base[len("http://"):])
+            if backend == "sqlite":
+                copy = os.path.join(work, f"{name}.db")
+                for suffix in ["", "-wal"]:
+                    if os.path.exists(url[len("sqlite://"):] + suffix):
+                        shutil.copyfile(url[len("sqlite://"):] + suffix, copy + suffix)
+                own["PH_DATABASE_URL"] = f"sqlite://{copy}"
+            servers[name] = serve(binary, own, base)
         for name in binaries:
             base = f"http://127.0.0.1:{PORTS[name]}"
             tokens[name] = login(base, facts["secret"])
@@ -71,11 +80,11 @@ def compare(binaries, backend, pg_url, customers, rounds, work):
             server.wait()
 
 
-def main(old, new, pg_url, customers, rounds):
+def main(old, new, pg_url, customers, rounds, backends):
     binaries = {"old": old, "new": new}
     work = tempfile.mkdtemp(prefix="ph-ab-")
     print(f"{rounds} rounds each, alternating; medians (p99 ms for L1 and G1, req/s for L2)")
-    for backend in ["sqlite", "postgres"]:
+    for backend in backends:
         figures = compare(binaries, backend, pg_url, customers, rounds, work)
         for row in ["L1", "L2", "G1"]:
             pick = (lambda r: r[0]) if row == "L2" else (lambda r: r[1])
@@ -88,4 +97,5 @@ def main(old, new, pg_url, customers, rounds):
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2], sys.argv[3],
          int(sys.argv[4]) if len(sys.argv) > 4 else 100_000,
-         int(sys.argv[5]) if len(sys.argv) > 5 else 4)
+         int(sys.argv[5]) if len(sys.argv) > 5 else 4,
+         sys.argv[6].split(",") if len(sys.argv) > 6 else ["sqlite", "postgres"])

@@ -19,4 +19,5 @@ mod identity;
 mod logs;
 mod openapi;
 mod partner_users;
+mod partners;
 mod profile;
