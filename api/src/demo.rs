@@ -6,10 +6,11 @@
 //! seed so benchmarks compare like with like.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::access::{GrantPath, grant_path};
+use domain::access::{GrantOrigin, GrantPath, grant_path};
 use domain::customer::{AccountType, CustomerStatus};
 use domain::entity::{GROUP_TYPE, entity_id};
 use domain::ids::{AccountId, CustomerId, DisplayName, Email, Logon, PartnerId};
+use domain::request::Decision;
 use domain::role::Role;
 use persistence::Db;
 use persistence::access::{self, GrantRow, RequestRow};
@@ -109,95 +110,116 @@ pub fn generate(
     options: &DemoOptions,
     now: DateTime<Utc>,
 ) -> Result<DemoReport, ApiError> {
-    let meta = RequestMeta::default();
-    let by = By::anonymous(&meta, now);
     let demo_partners: Vec<PartnerRow> = (0..options.partners.max(1))
         .map(|p| partner(p, now))
         .collect();
-    let (admin_link, staff) = db.transaction(|conn| {
-        if partners::find(conn, "PARTDEMO")?.is_some() {
-            return Err(ApiError::Internal(
-                "this database already holds the demo data (partner PARTDEMO)".into(),
-            ));
-        }
-        for row in &demo_partners {
-            partners::insert(conn, row)?;
-        }
-        let invitee = Invitee {
-            account: AccountId::Partner(parse(PartnerId::parse("PARTDEMO"))?),
-            role: Role::PartnerAdmin,
-            name: parse(DisplayName::parse("Demo Admin"))?,
-            email: parse(Email::parse("admin@demo.example"))?,
-            logon: parse(Logon::parse("admin@demo.example"))?,
-        };
-        let invited = onboarding::invite(conn, settings, by, invitee)?;
-        let mut staff = Vec::new();
-        let mut people = Vec::new();
-        for (p, row) in demo_partners.iter().enumerate() {
-            let consultant = partner_user(row, "consultant", Role::PartnerUser, now)?;
-            let admin = if p == 0 {
-                invited.user.id.clone()
-            } else {
-                let admin = partner_user(row, "admin", Role::PartnerAdmin, now)?;
-                let id = admin.id.clone();
-                people.push(admin);
-                id
-            };
-            staff.push(Staff {
-                admin,
-                consultant: consultant.id.clone(),
-            });
-            people.push(consultant);
-        }
-        users::insert_many(conn, &people)?;
-        audit::record(
-            conn,
-            by,
-            Change {
-                action: "demo.generated",
-                target_type: "partner",
-                target_id: "PARTDEMO",
-                partner_id: Some("PARTDEMO"),
-                ..Change::default()
-            },
-        )?;
-        Ok((invited.link, staff))
-    })?;
+    let (admin_link, staff) = db.transaction(|conn| people(conn, settings, &demo_partners, now))?;
     let mut number = 0u32;
-    let mut total = 0u32;
     for (index, (owner, staff)) in demo_partners.iter().zip(&staff).enumerate() {
         let count = if index == 0 {
             options.customers
         } else {
             options.small_customers
         };
-        let mut made = 0;
-        while made < count {
-            let batch = BATCH.min(count - made);
-            let first = number;
-            let mut rows = Rows::default();
-            for n in first..first + batch {
-                customer(&mut rows, options, owner, staff, n, now)?;
-            }
-            db.transaction(|conn| {
-                customers::insert_many(conn, &rows.customers)?;
-                entities::insert_many(conn, &rows.entities)?;
-                users::insert_many(conn, &rows.users)?;
-                access::insert_requests(conn, &rows.requests)?;
-                access::insert_grants(conn, &rows.grants)?;
-                Ok::<_, ApiError>(())
-            })?;
-            number += batch;
-            made += batch;
-            total += batch;
-        }
+        number = customers_of(db, options, owner, staff, number, count, now)?;
     }
     db.analyze()?;
     Ok(DemoReport {
         partners: u32::try_from(demo_partners.len()).unwrap_or(u32::MAX),
-        customers: total,
+        customers: number,
         admin_link,
     })
+}
+
+/// The partners, the large one's admin (invited: the link is the demo's way in) and each
+/// partner's staff, in one transaction that refuses a database already holding the demo.
+fn people(
+    conn: &mut persistence::DbConnection,
+    settings: &Settings,
+    demo_partners: &[PartnerRow],
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<Staff>), ApiError> {
+    let meta = RequestMeta::default();
+    let by = By::anonymous(&meta, now);
+    if partners::find(conn, "PARTDEMO")?.is_some() {
+        return Err(ApiError::Internal(
+            "this database already holds the demo data (partner PARTDEMO)".into(),
+        ));
+    }
+    for row in demo_partners {
+        partners::insert(conn, row)?;
+    }
+    let invitee = Invitee {
+        account: AccountId::Partner(parse(PartnerId::parse("PARTDEMO"))?),
+        role: Role::PartnerAdmin,
+        name: parse(DisplayName::parse("Demo Admin"))?,
+        email: parse(Email::parse("admin@demo.example"))?,
+        logon: parse(Logon::parse("admin@demo.example"))?,
+    };
+    let invited = onboarding::invite(conn, settings, by, invitee)?;
+    let mut staff = Vec::new();
+    let mut people = Vec::new();
+    for (p, row) in demo_partners.iter().enumerate() {
+        let consultant = partner_user(row, "consultant", Role::PartnerUser, now)?;
+        let admin = if p == 0 {
+            invited.user.id.clone()
+        } else {
+            let admin = partner_user(row, "admin", Role::PartnerAdmin, now)?;
+            let id = admin.id.clone();
+            people.push(admin);
+            id
+        };
+        staff.push(Staff {
+            admin,
+            consultant: consultant.id.clone(),
+        });
+        people.push(consultant);
+    }
+    users::insert_many(conn, &people)?;
+    audit::record(
+        conn,
+        by,
+        Change {
+            action: "demo.generated",
+            target_type: "partner",
+            target_id: "PARTDEMO",
+            partner_id: Some("PARTDEMO"),
+            ..Change::default()
+        },
+    )?;
+    Ok((invited.link, staff))
+}
+
+/// `count` customers of `owner`, numbered from `first`, a transaction per batch; returns the
+/// number after the last.
+fn customers_of(
+    db: &Db,
+    options: &DemoOptions,
+    owner: &PartnerRow,
+    staff: &Staff,
+    first: u32,
+    count: u32,
+    now: DateTime<Utc>,
+) -> Result<u32, ApiError> {
+    let end = first + count;
+    let mut number = first;
+    while number < end {
+        let batch = BATCH.min(end - number);
+        let mut rows = Rows::default();
+        for n in number..number + batch {
+            customer(&mut rows, options, owner, staff, n, now)?;
+        }
+        db.transaction(|conn| {
+            customers::insert_many(conn, &rows.customers)?;
+            entities::insert_many(conn, &rows.entities)?;
+            users::insert_many(conn, &rows.users)?;
+            access::insert_requests(conn, &rows.requests)?;
+            access::insert_grants(conn, &rows.grants)?;
+            Ok::<_, ApiError>(())
+        })?;
+        number += batch;
+    }
+    Ok(number)
 }
 
 fn parse<T>(value: Result<T, domain::ids::Invalid>) -> Result<T, ApiError> {
@@ -394,33 +416,8 @@ fn customer_row(
     let at = to_db(now);
     let today = now.date_naive();
     let renewal = today + Duration::days(d.days.rem_euclid(365));
-    // Written as the API writes licences, so that answers can pass the stored text through.
-    let licences: Vec<Licence> = d
-        .products
-        .iter()
-        .map(|p| Licence {
-            product: (*p).to_owned(),
-            licence_type: "subscription".to_owned(),
-            seats_used: d.workers / 4,
-            seats_available: d.workers / 3 + 1,
-            contract_expiry: Some(renewal + Duration::days(30)),
-            next_renewal: Some(renewal),
-        })
-        .collect();
     let on_price_plan = owner.on_price_plan;
-    let mut entity_counts = std::collections::BTreeMap::from([(GROUP_TYPE.to_owned(), 1i64)]);
-    for kind in &d.types {
-        *entity_counts.entry((*kind).to_owned()).or_default() += 1;
-    }
-    let admins = i64::from(options.users.min(1));
-    let plain = i64::from(options.users.saturating_sub(1));
-    let mut user_counts = std::collections::BTreeMap::new();
-    if admins > 0 {
-        user_counts.insert("admin".to_owned(), admins);
-    }
-    if plain > 0 {
-        user_counts.insert("user".to_owned(), plain);
-    }
+    let (entity_counts, user_counts) = counts(options, d);
     CustomerRow {
         id: id.to_string(),
         partner_id: owner.id.clone(),
@@ -458,7 +455,7 @@ fn customer_row(
             format!(" {} ", d.products.join(" "))
         },
         next_renewal_date: (!d.products.is_empty()).then_some(renewal),
-        licences: to_json(&licences),
+        licences: to_json(&licences(d, renewal)),
         account_state: if n.is_multiple_of(50) {
             "suspended"
         } else {
@@ -468,15 +465,49 @@ fn customer_row(
         last_login_at: (!n.is_multiple_of(3))
             .then(|| to_db(now - Duration::minutes(i64::from(n % 10_000)))),
         entity_count: i32::try_from(options.entities.max(1)).unwrap_or(1),
-        entity_counts: to_json(&entity_counts),
+        entity_counts,
         user_count: i32::try_from(options.users).unwrap_or(0),
-        user_counts: to_json(&user_counts),
+        user_counts,
         next_entity_number: i32::try_from(options.entities.max(1)).unwrap_or(1),
         version: 1,
         created_at: to_db(now - Duration::minutes(i64::from(n))),
         updated_at: at,
         access_permission_locked: false,
     }
+}
+
+/// The licences of draw `d`, written as the API writes them, so that answers can pass the
+/// stored text through.
+fn licences(d: &Draw, renewal: chrono::NaiveDate) -> Vec<Licence> {
+    d.products
+        .iter()
+        .map(|p| Licence {
+            product: (*p).to_owned(),
+            licence_type: "subscription".to_owned(),
+            seats_used: d.workers / 4,
+            seats_available: d.workers / 3 + 1,
+            contract_expiry: Some(renewal + Duration::days(30)),
+            next_renewal: Some(renewal),
+        })
+        .collect()
+}
+
+/// The entities by type and the users by type, as JSON maps, the way the API counts them.
+fn counts(options: &DemoOptions, d: &Draw) -> (String, String) {
+    let mut entities = std::collections::BTreeMap::from([(GROUP_TYPE.to_owned(), 1i64)]);
+    for kind in &d.types {
+        *entities.entry((*kind).to_owned()).or_default() += 1;
+    }
+    let admins = i64::from(options.users.min(1));
+    let plain = i64::from(options.users.saturating_sub(1));
+    let mut users = std::collections::BTreeMap::new();
+    if admins > 0 {
+        users.insert("admin".to_owned(), admins);
+    }
+    if plain > 0 {
+        users.insert("user".to_owned(), plain);
+    }
+    (to_json(&entities), to_json(&users))
 }
 
 /// A fifth of the active customers have partner access: a direct grant where the customer's
@@ -497,7 +528,7 @@ fn access_rows(
         &staff.consultant
     };
     let at = to_db(now - Duration::hours(i64::from(n % 48)));
-    let grant = |origin: &str, request_id: Option<String>| GrantRow {
+    let grant = |origin: GrantOrigin, request_id: Option<String>| GrantRow {
         id: uuid::Uuid::new_v4().to_string(),
         partner_id: customer.partner_id.clone(),
         customer_id: customer.id.clone(),
@@ -506,7 +537,7 @@ fn access_rows(
         role: "admin".to_owned(),
         permissions: r#"["manage_entities","view_entities"]"#.to_owned(),
         expires_at: n.is_multiple_of(3).then(|| to_db(now + Duration::days(30))),
-        origin: origin.to_owned(),
+        origin,
         request_id,
         created_by: Some(staff.admin.clone()),
         created_at: at,
@@ -514,7 +545,7 @@ fn access_rows(
         last_used_at: None,
     };
     if grant_path(status, customer.requires_access_permission) == GrantPath::Direct {
-        rows.grants.push(grant("direct", None));
+        rows.grants.push(grant(GrantOrigin::Direct, None));
         return;
     }
     let pending = n % 10 < 5;
@@ -531,7 +562,7 @@ fn access_rows(
         message: Some("For the quarterly review.".to_owned()),
         requested_by: staff.admin.clone(),
         requested_at: at,
-        decision: "pending".to_owned(),
+        decision: Decision::Pending,
         decided_by: None,
         decided_at: None,
         decision_message: None,
@@ -539,8 +570,8 @@ fn access_rows(
         pending_key: Some(access::pending_key(user_id, &customer.id)),
     };
     if !pending {
-        let made = grant("request", Some(request.id.clone()));
-        request.decision = "approved".to_owned();
+        let made = grant(GrantOrigin::Request, Some(request.id.clone()));
+        request.decision = Decision::Approved;
         request.decided_by = customer_admin;
         request.decided_at = Some(at);
         request.grant_id = Some(made.id.clone());

@@ -32,6 +32,16 @@ macro_rules! choice {
             }
         }
 
+        impl $crate::choice::Choice for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+
+            fn parse(input: &str) -> Result<$name, $crate::ids::Invalid> {
+                $name::parse(input)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -40,3 +50,10 @@ macro_rules! choice {
     };
 }
 pub(crate) use choice;
+
+/// What every `choice!` enum is, for code that stores or shows any of them the same way (the
+/// database column that holds one as its word).
+pub trait Choice: Copy + Sized + 'static {
+    fn as_str(self) -> &'static str;
+    fn parse(input: &str) -> Result<Self, crate::ids::Invalid>;
+}

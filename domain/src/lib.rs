@@ -5,7 +5,7 @@
 
 pub mod access;
 pub mod catalogue;
-mod choice;
+pub mod choice;
 pub mod clock;
 pub mod customer;
 pub mod entity;

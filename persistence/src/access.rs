@@ -3,9 +3,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use domain::access::GrantOrigin;
+use domain::request::Decision;
+
 use crate::DbConnection;
 use crate::customers::CustomerRow;
 use crate::schema::{access_grants, access_requests, customers};
+use crate::word::Word;
 
 type Dialect = <DbConnection as Connection>::Backend;
 
@@ -21,8 +25,8 @@ pub struct GrantRow {
     /// JSON array of permission codes.
     pub permissions: String,
     pub expires_at: Option<NaiveDateTime>,
-    /// direct | request | guest
-    pub origin: String,
+    #[diesel(deserialize_as = Word<GrantOrigin>, serialize_as = Word<GrantOrigin>)]
+    pub origin: GrantOrigin,
     pub request_id: Option<String>,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -45,8 +49,8 @@ pub struct RequestRow {
     pub message: Option<String>,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
-    /// pending | approved | denied | cancelled
-    pub decision: String,
+    #[diesel(deserialize_as = Word<Decision>, serialize_as = Word<Decision>)]
+    pub decision: Decision,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_message: Option<String>,
@@ -85,14 +89,14 @@ pub struct Narrowing {
 
 pub fn insert_grant(conn: &mut DbConnection, grant: &GrantRow) -> QueryResult<()> {
     diesel::insert_into(access_grants::table)
-        .values(grant)
+        .values(grant.clone())
         .execute(conn)
         .map(drop)
 }
 
 pub fn update_grant(conn: &mut DbConnection, grant: &GrantRow) -> QueryResult<()> {
     diesel::update(access_grants::table.find(&grant.id))
-        .set(grant)
+        .set(grant.clone())
         .execute(conn)
         .map(drop)
 }
@@ -227,19 +231,19 @@ pub fn list_grants(
 
 pub fn insert_request(conn: &mut DbConnection, request: &RequestRow) -> QueryResult<()> {
     diesel::insert_into(access_requests::table)
-        .values(request)
+        .values(request.clone())
         .execute(conn)
         .map(drop)
 }
 
 /// Inserts many grants at once (the demo dataset).
 pub fn insert_grants(conn: &mut DbConnection, rows: &[GrantRow]) -> QueryResult<()> {
-    insert_rows!(conn, access_grants::table, rows)
+    insert_rows!(conn, access_grants::table, rows, by_value)
 }
 
 /// Inserts many requests at once (the demo dataset).
 pub fn insert_requests(conn: &mut DbConnection, rows: &[RequestRow]) -> QueryResult<()> {
-    insert_rows!(conn, access_requests::table, rows)
+    insert_rows!(conn, access_requests::table, rows, by_value)
 }
 
 pub fn find_request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RequestRow>> {
@@ -280,7 +284,7 @@ pub fn release_pending_slot(conn: &mut DbConnection, id: &str) -> QueryResult<()
 pub fn decide_request(
     conn: &mut DbConnection,
     id: &str,
-    decision: &str,
+    decision: Decision,
     by: &str,
     at: NaiveDateTime,
     message: Option<&str>,
@@ -288,7 +292,7 @@ pub fn decide_request(
 ) -> QueryResult<RequestRow> {
     diesel::update(access_requests::table.find(id))
         .set((
-            access_requests::decision.eq(decision),
+            access_requests::decision.eq(Word(decision)),
             access_requests::decided_by.eq(by),
             access_requests::decided_at.eq(at),
             access_requests::decision_message.eq(message),
@@ -314,7 +318,7 @@ pub enum StateFilter {
     Expired {
         made_after: NaiveDateTime,
     },
-    Decided(&'static str),
+    Decided(Decision),
 }
 
 /// Requests in `scope`, newest first, before the `(requested_at, id)` cursor.
@@ -354,16 +358,16 @@ pub fn list_requests(
             any = match *state {
                 StateFilter::Pending { made_after } => Box::new(
                     any.or(access_requests::decision
-                        .eq("pending")
+                        .eq(Word(Decision::Pending))
                         .and(access_requests::requested_at.gt(made_after))),
                 ),
                 StateFilter::Expired { made_after } => Box::new(
                     any.or(access_requests::decision
-                        .eq("pending")
+                        .eq(Word(Decision::Pending))
                         .and(access_requests::requested_at.le(made_after))),
                 ),
                 StateFilter::Decided(decision) => {
-                    Box::new(any.or(access_requests::decision.eq(decision)))
+                    Box::new(any.or(access_requests::decision.eq(Word(decision))))
                 }
             };
         }

@@ -20,6 +20,26 @@ macro_rules! insert_rows {
         }
         Ok(())
     }};
+    // Rows whose fields convert on the way in (`serialize_as`) insert only by value.
+    ($conn:expr, $table:expr, $rows:expr, by_value) => {{
+        match $conn {
+            $crate::DbConnection::Postgres(pg) => {
+                for chunk in $rows.chunks($crate::db::ROWS_PER_INSERT) {
+                    diesel::insert_into($table)
+                        .values(chunk.to_vec())
+                        .execute(pg)?;
+                }
+            }
+            $crate::DbConnection::Sqlite(sqlite) => {
+                for row in $rows {
+                    diesel::insert_into($table)
+                        .values(row.clone())
+                        .execute(sqlite)?;
+                }
+            }
+        }
+        Ok(())
+    }};
 }
 
 /// Runs `$body` with `$c` bound to the concrete connection inside `$conn`: diesel's
@@ -52,6 +72,7 @@ pub mod sessions;
 pub mod time;
 pub mod tokens;
 pub mod users;
+pub mod word;
 
 pub use db::{Backend, DatabaseUrl, Db, DbConnection, DbError, PoolOptions, TransactionError};
 

@@ -45,7 +45,7 @@ impl GrantView {
         GrantView {
             live: grant_live(expires_at, now),
             permissions: terms::stored_permissions(&row.permissions),
-            origin: GrantOrigin::parse(&row.origin).unwrap_or(GrantOrigin::Direct),
+            origin: row.origin,
             id: row.id,
             customer_id: row.customer_id,
             partner_id: row.partner_id,
@@ -394,7 +394,7 @@ fn snapshot(row: &GrantRow) -> Option<serde_json::Value> {
         "role": row.role,
         "permissions": terms::stored_permissions(&row.permissions),
         "expires_at": row.expires_at.map(from_db),
-        "origin": row.origin,
+        "origin": row.origin.as_str(),
     }))
 }
 
@@ -441,7 +441,7 @@ pub(crate) fn new_grant(
         role: terms.role.as_str().to_owned(),
         permissions: terms.permissions_json(),
         expires_at: expires_at.map(to_db),
-        origin: origin.as_str().to_owned(),
+        origin,
         request_id: None,
         created_by: Some(by.to_owned()),
         created_at: to_db(now),

@@ -52,15 +52,11 @@ fn word<S: serde::Serializer>(state: &RequestState, serializer: S) -> Result<S::
     serializer.serialize_str(state.as_str())
 }
 
-fn stored_decision(row: &RequestRow) -> Decision {
-    Decision::parse(&row.decision).unwrap_or(Decision::Pending)
-}
-
 impl RequestView {
     fn of(row: RequestRow, user: PartnerUserRef, now: DateTime<Utc>) -> RequestView {
         let requested_at = from_db(row.requested_at);
         RequestView {
-            status: request::state(requested_at, stored_decision(&row), now),
+            status: request::state(requested_at, row.decision, now),
             permissions: terms::stored_permissions(&row.permissions),
             duration_hours: row.duration_hours.and_then(|h| u32::try_from(h).ok()),
             expires_at: requested_at + request::EXPIRES_AFTER,
@@ -111,9 +107,9 @@ pub fn state_filters(words: &[RequestState], now: DateTime<Utc>) -> Vec<StateFil
         .map(|state| match state {
             RequestState::Pending => StateFilter::Pending { made_after: cut },
             RequestState::Expired => StateFilter::Expired { made_after: cut },
-            RequestState::Approved => StateFilter::Decided(Decision::Approved.as_str()),
-            RequestState::Denied => StateFilter::Decided(Decision::Denied.as_str()),
-            RequestState::Cancelled => StateFilter::Decided(Decision::Cancelled.as_str()),
+            RequestState::Approved => StateFilter::Decided(Decision::Approved),
+            RequestState::Denied => StateFilter::Decided(Decision::Denied),
+            RequestState::Cancelled => StateFilter::Decided(Decision::Cancelled),
         })
         .collect()
 }
@@ -216,9 +212,7 @@ pub fn create(
         )
     };
     if let Some(open) = store::pending_request(conn, &key)? {
-        if request::state(from_db(open.requested_at), stored_decision(&open), now)
-            == RequestState::Pending
-        {
+        if request::state(from_db(open.requested_at), open.decision, now) == RequestState::Pending {
             return Err(pending());
         }
         store::release_pending_slot(conn, &open.id)?;
@@ -236,7 +230,7 @@ pub fn create(
         message,
         requested_by: caller.actor.user_id.clone(),
         requested_at: to_db(now),
-        decision: Decision::Pending.as_str().to_owned(),
+        decision: Decision::Pending,
         decided_by: None,
         decided_at: None,
         decision_message: None,
@@ -492,7 +486,7 @@ fn decide(
     Ok(store::decide_request(
         conn,
         &before.id,
-        decision.as_str(),
+        decision,
         &caller.actor.user_id,
         to_db(now),
         message,
@@ -526,7 +520,7 @@ fn decidable(
 
 /// 409 unless `row` is still pending at `now`.
 fn still_pending(row: &RequestRow, now: DateTime<Utc>) -> Result<(), ServiceError> {
-    request::decide(from_db(row.requested_at), stored_decision(row), now).map_err(|e| match e {
+    request::decide(from_db(row.requested_at), row.decision, now).map_err(|e| match e {
         RequestError::Expired => ServiceError::rule(
             ErrorCode::RequestExpired,
             format!(
