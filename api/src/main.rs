@@ -79,22 +79,37 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     api::telemetry::init(cli.config.log_format, &cli.config.log);
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new()
-            .block_on(api::serve(cli.config))
-            .map_err(api::CliError::from),
-        Command::Migrate => api::open_database(&cli.config)
-            .map(drop)
-            .map_err(api::CliError::from),
+    match run(cli.command.unwrap_or(Command::Serve), &cli.config) {
+        Ok(output) => {
+            #[allow(clippy::print_stdout)] // a command's answer is its output
+            {
+                print!("{output}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "partner-hub failed");
+            eprintln!("partner-hub: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `command`; returns what it prints.
+fn run(command: Command, config: &Config) -> Result<String, api::CliError> {
+    match command {
+        Command::Serve => {
+            actix_web::rt::System::new().block_on(api::serve(config.clone()))?;
+            Ok(String::new())
+        }
+        Command::Migrate => {
+            api::open_database(config)?;
+            Ok(String::new())
+        }
         Command::CreatePlatformAdmin { email, name, logon } => {
-            api::create_platform_admin(&cli.config, &email, name.as_deref(), logon.as_deref()).map(
-                |link| {
-                    #[allow(clippy::print_stdout)] // the link is this command's output
-                    {
-                        println!("{link}");
-                    }
-                },
-            )
+            let link =
+                api::create_platform_admin(config, &email, name.as_deref(), logon.as_deref())?;
+            Ok(format!("{link}\n"))
         }
         Command::Demo {
             customers,
@@ -112,46 +127,25 @@ fn main() -> ExitCode {
                 seed,
             };
             let started = std::time::Instant::now();
-            api::generate_demo(&cli.config, &options).map(|report| {
-                #[allow(clippy::print_stdout)] // the summary is this command's output
-                {
-                    println!(
-                        "{} customers in {} partners in {:.1} s.\nPARTDEMO's admin (admin@demo.example) sets up their login here:\n{}",
-                        report.customers,
-                        report.partners,
-                        started.elapsed().as_secs_f64(),
-                        report.admin_link
-                    );
-                }
-            })
+            let report = api::generate_demo(config, &options)?;
+            Ok(format!(
+                "{} customers in {} partners in {:.1} s.\nPARTDEMO's admin (admin@demo.example) sets up their login here:\n{}\n",
+                report.customers,
+                report.partners,
+                started.elapsed().as_secs_f64(),
+                report.admin_link
+            ))
         }
         Command::Floor { token, seconds } => {
-            api::floor::run(&cli.config, &token, seconds).map(|floor| {
-                #[allow(clippy::print_stdout)] // the figures are this command's output
-                {
-                    println!("{}", serde_json::json!(floor));
-                }
-            })
+            let floor = api::floor::run(config, &token, seconds)?;
+            Ok(format!("{}\n", serde_json::json!(floor)))
         }
         Command::Openapi { format } => {
             let document = api::openapi::document();
-            let text = match format {
+            Ok(match format {
                 Format::Yaml => api::openapi::to_yaml(&document),
                 Format::Json => document.to_pretty_json().unwrap_or_default() + "\n",
-            };
-            #[allow(clippy::print_stdout)] // the document is this command's output
-            {
-                print!("{text}");
-            }
-            Ok(())
-        }
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(%error, "partner-hub failed");
-            eprintln!("partner-hub: {error}");
-            ExitCode::FAILURE
+            })
         }
     }
 }

@@ -5,6 +5,7 @@ mod access;
 mod architecture;
 mod authz_matrix;
 mod branding;
+mod catalogues;
 mod customer_admins;
 mod customer_listing;
 mod customers;

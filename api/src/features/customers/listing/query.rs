@@ -1,33 +1,21 @@
-//! The customer listing (seeds 000–003): every column filtered and sorted, keyset pages, an
-//! optional total. The same query drives the exports, so an export holds exactly what the
-//! listing shows.
+//! The listing's query language, as the API spells it.
 //!
 //! Filters: text columns match when they *contain* the text (any case); choices and flags
 //! match *one of* a comma-separated list (`none` matches an empty choice); numbers and dates
 //! take `_min`/`_max` and `_from`/`_to` bounds, both inclusive. `sort` names any column, `-`
 //! first for descending; ties are broken by ID.
 
-use actix_web::{HttpRequest, get, web};
+use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
 use persistence::customer_listing::{After, Column, Filter, Kind, Sort, Value};
 use persistence::customers::CustomerRow;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::auth::Caller;
-use crate::customer_record::{self, Customer};
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
-use crate::rendered::Rendered;
-use crate::state::AppState;
-use services::customers::listing;
-
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_customers);
-}
 
 /// The listing's filters and sort; the exports take the same.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -115,7 +103,7 @@ const PAGE_PARAMETERS: [&str; 3] = ["total", "after", "limit"];
 
 /// Splits the listing's query string into its filters and its page parameters; each part
 /// refuses what it does not know, naming it.
-fn split_query(query: &str) -> Result<(CustomerQuery, ListingPage), ApiError> {
+pub(super) fn split_query(query: &str) -> Result<(CustomerQuery, ListingPage), ApiError> {
     let invalid = |e: actix_web::error::QueryPayloadError| ApiError::InvalidQuery(e.to_string());
     let pairs = web::Query::<Vec<(String, String)>>::from_query(query).map_err(invalid)?;
     let (page, filters): (Vec<_>, Vec<_>) = pairs
@@ -130,15 +118,6 @@ fn split_query(query: &str) -> Result<(CustomerQuery, ListingPage), ApiError> {
     let filters = web::Query::<CustomerQuery>::from_query(&encode(filters)).map_err(invalid)?;
     let page = web::Query::<ListingPage>::from_query(&encode(page)).map_err(invalid)?;
     Ok((filters.into_inner(), page.into_inner()))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CustomerPage {
-    pub items: Vec<Customer>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
-    /// Matching customers over all pages, when `total=true` was asked.
-    pub total: Option<i64>,
 }
 
 const COLUMNS: &[(&str, Column)] = &[
@@ -524,59 +503,6 @@ pub fn cursor_after(sort: Sort, row: &CustomerRow) -> String {
         row.id
     ]))
 }
-
-/// List customers: filter by any column, sort by any column, page by cursor.
-#[utoipa::path(
-    tag = "customers",
-    security(("bearer" = [])),
-    params(CustomerQuery, ListingPage),
-    responses(
-        (status = 200, description = "A page of customers", body = CustomerPage),
-        (status = 400, description = "An unknown parameter, sort column or a bad filter value"),
-        (status = 401, description = "Not authenticated"),
-        (status = 403, description = "The caller's role sees no customers"),
-    ),
-)]
-#[get("/customers")]
-async fn list_customers(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-) -> Result<Rendered, ApiError> {
-    listing::reader(&caller)?;
-    let (query, page) = split_query(req.query_string())?;
-    let filters = query.filters()?;
-    let sort = query.sort()?;
-    let after = page.after(sort)?;
-    let limit = page.limit()?;
-    let with_total = page.total == Some(true);
-    let now = state.clock.now();
-    web::block(move || {
-        state.db.read(|conn| {
-            let request = listing::PageRequest {
-                filters: &filters,
-                sort,
-                after: after.as_ref(),
-                take: limit + 1,
-                with_total,
-            };
-            let (mut rows, total) = listing::page(conn, &caller, &request, now)?;
-            let next =
-                paging::last_of_page(&mut rows, limit).map(|(row, _)| cursor_after(sort, row));
-            let items: Vec<Customer> = rows
-                .into_iter()
-                .map(|(row, live_grant)| customer_record::seen(row, live_grant))
-                .collect();
-            let size_hint = RENDERED_BYTES_PER_CUSTOMER * (items.len() + 1);
-            Rendered::json(&CustomerPage { items, next, total }, size_hint)
-        })
-    })
-    .await?
-}
-
-/// About what one customer takes in the listing's JSON (1.2 KB in the demo's data), so that a
-/// page is written into one buffer.
-const RENDERED_BYTES_PER_CUSTOMER: usize = 1536;
 
 #[cfg(test)]
 mod tests {
