@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -16,9 +16,10 @@ use crate::middleware::request_context;
 use crate::openapi;
 use crate::rate_limit::{AuthRateLimiter, limit_auth};
 use crate::rendered::Rendered;
+use crate::security_headers::{SWAGGER_UI_PREFIX, security_headers};
 use crate::state::AppState;
 
-pub const SWAGGER_UI: &str = "/swagger-ui/";
+pub const SWAGGER_UI: &str = SWAGGER_UI_PREFIX;
 pub const OPENAPI_JSON: &str = "/openapi.json";
 
 /// Starts serving the real API on `listener`.
@@ -62,12 +63,8 @@ pub fn start_with_routes(
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
             .wrap(from_fn(limit_auth))
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "no-referrer")),
-            )
             .wrap(from_fn(request_context))
+            .wrap(from_fn(security_headers))
     })
     .workers(workers.max(1))
     .worker_max_blocking_threads(blocking_per_worker)

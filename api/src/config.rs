@@ -37,6 +37,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub db_pool_size: Option<u32>,
 
+    /// Exports (of the listing, of the audit trail) running at once in all, each holding a
+    /// connection while it runs; more are answered 429 `too_many_exports` (default: a quarter
+    /// of the pool, at least one).
+    #[arg(long, env = "PH_EXPORTS_AT_ONCE", global = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub exports_at_once: Option<u32>,
+
     /// File holding the token-signing key; generated (mode 0600) on first start if absent.
     #[arg(
         long,
@@ -145,6 +152,11 @@ impl Config {
             body_limit: self.body_limit,
             auth_rate_per_minute: self.auth_rate_per_minute,
             blocking_threads: usize::try_from(self.pool_size()).unwrap_or(4),
+            exports_at_once: usize::try_from(
+                self.exports_at_once
+                    .unwrap_or_else(|| (self.pool_size() / 4).max(1)),
+            )
+            .unwrap_or(1),
             rules: services::Settings {
                 public_url: self
                     .public_url

@@ -25,6 +25,7 @@ use crate::state::Settings;
 use services::RequestMeta;
 use services::audit::{self, By, Change};
 use services::customers::record::{Licence, to_json};
+use services::identity::keyring::Keys;
 use services::users::onboarding::{self, Invitee};
 
 #[derive(Debug, Clone)]
@@ -107,13 +108,15 @@ fn pick<'a>(rng: &mut fastrand::Rng, items: &[&'a str]) -> &'a str {
 pub fn generate(
     db: &Db,
     settings: &Settings,
+    keys: &Keys,
     options: &DemoOptions,
     now: DateTime<Utc>,
 ) -> Result<DemoReport, ApiError> {
     let demo_partners: Vec<PartnerRow> = (0..options.partners.max(1))
         .map(|p| partner(p, now))
         .collect();
-    let (admin_link, staff) = db.transaction(|conn| people(conn, settings, &demo_partners, now))?;
+    let (admin_link, staff) =
+        db.transaction(|conn| people(conn, settings, keys, &demo_partners, now))?;
     let mut number = 0u32;
     for (index, (owner, staff)) in demo_partners.iter().zip(&staff).enumerate() {
         let count = if index == 0 {
@@ -136,6 +139,7 @@ pub fn generate(
 fn people(
     conn: &mut persistence::DbConnection,
     settings: &Settings,
+    keys: &Keys,
     demo_partners: &[PartnerRow],
     now: DateTime<Utc>,
 ) -> Result<(String, Vec<Staff>), ApiError> {
@@ -156,7 +160,7 @@ fn people(
         email: parse(Email::parse("admin@demo.example"))?,
         logon: parse(Logon::parse("admin@demo.example"))?,
     };
-    let invited = onboarding::invite(conn, settings, by, invitee)?;
+    let invited = onboarding::invite(conn, settings, keys, by, invitee)?;
     let mut staff = Vec::new();
     let mut people = Vec::new();
     for (p, row) in demo_partners.iter().enumerate() {

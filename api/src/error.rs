@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use services::ServiceError;
+use services::{ServiceError, lane};
 
 use crate::request_id;
 
@@ -53,7 +53,7 @@ impl HttpStatus for ErrorCode {
             ErrorCode::EntityNumbersExhausted => StatusCode::CONFLICT,
             ErrorCode::InvalidUpload => StatusCode::BAD_REQUEST,
             ErrorCode::InvalidImage => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited | ErrorCode::TooManyExports => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::AccessRequiresCustomerPermission => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::GrantExists => StatusCode::CONFLICT,
             ErrorCode::RequestAlreadyPending => StatusCode::CONFLICT,
@@ -389,6 +389,12 @@ impl ResponseError for ApiError {
             }
             _ if self.code() == ErrorCode::DatabaseUnavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ if self.code() == ErrorCode::TooManyExports => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(lane::RETRY_AFTER_SECONDS),
+                );
             }
             _ => {}
         }

@@ -13,10 +13,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::keys::SigningKey;
-use crate::{CliError, StartError, open_database};
+use crate::{CliError, open_database};
 use services::identity::jwt;
-use services::identity::secrets::Keys;
 use services::identity::session::live_actor;
 use services::tenancy::listing_scope;
 
@@ -33,9 +31,7 @@ pub struct Floor {
 /// Runs rounds for `seconds` as the holder of `token`.
 pub fn run(config: &Config, token: &str, seconds: u64) -> Result<Floor, CliError> {
     let db = open_database(config)?;
-    let signing_key =
-        SigningKey::load_or_create(&config.signing_key_file).map_err(StartError::from)?;
-    let keys = Keys::derive(signing_key.as_bytes());
+    let keys = crate::signing_keys(&db, &config.signing_key_file)?;
     let invalid = |e: ApiError| CliError::Invalid(e.to_string());
     let filters = [Filter::OneOf(
         Column::Status,

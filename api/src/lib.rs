@@ -1,6 +1,7 @@
 //! Partner Hub's HTTP API.
 
 pub mod app;
+pub mod audit_chain;
 pub mod auth;
 pub mod config;
 pub mod customer_record;
@@ -20,6 +21,7 @@ pub mod paging;
 pub mod rate_limit;
 pub mod rendered;
 pub mod request_id;
+pub mod security_headers;
 pub mod state;
 pub mod streaming;
 pub mod telemetry;
@@ -29,13 +31,13 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use domain::clock::SystemClock;
 use persistence::{Db, PoolOptions};
 
 use crate::config::Config;
-use crate::keys::SigningKey;
 use crate::state::AppState;
-use services::identity::secrets::Keys;
+use services::identity::keyring::Keys;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -53,6 +55,8 @@ pub enum StartError {
          with a key: start with the key file they were sealed with"
     )]
     KeyMissing { path: String },
+    #[error("keys: {0}")]
+    Keys(String),
     #[error("could not listen on {address}: {source}")]
     Listen {
         address: std::net::SocketAddr,
@@ -88,18 +92,23 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
 /// new key written beside such a database would only have to be thrown away).
 pub fn signing_keys(db: &Db, path: &Path) -> Result<Keys, StartError> {
     let sealed = db.read(|conn| {
-        persistence::users::any_sealed_secret(conn).map_err(persistence::DbError::from)
+        let secret = persistence::users::any_sealed_secret(conn)?;
+        let body = || persistence::outbox::any_sealed_body(conn);
+        secret
+            .map_or_else(body, |s| Ok(Some(s)))
+            .map_err(persistence::DbError::from)
     })?;
-    let key = match (SigningKey::load(path)?, &sealed) {
-        (Some(key), _) => key,
-        (None, None) => SigningKey::create(path)?,
+    let now = domain::clock::Clock::now(&SystemClock);
+    let entries = match (keys::load(path)?, &sealed) {
+        (Some(entries), _) => entries,
+        (None, None) => keys::create(path, now)?,
         (None, Some(_)) => {
             return Err(StartError::KeyMissing {
                 path: path.display().to_string(),
             });
         }
     };
-    let keys = Keys::derive(key.as_bytes());
+    let keys = key_ring(path, &entries)?;
     if sealed.is_some_and(|sealed| keys.open(&sealed).is_err()) {
         return Err(StartError::KeyMismatch {
             path: path.display().to_string(),
@@ -107,6 +116,68 @@ pub fn signing_keys(db: &Db, path: &Path) -> Result<Keys, StartError> {
     }
     Ok(keys)
 }
+
+/// The ring of `entries`, read again from `path` when it meets a key it does not hold.
+pub fn key_ring(path: &Path, entries: &[keys::Entry]) -> Result<Keys, StartError> {
+    let path = path.to_owned();
+    let reload: services::identity::keyring::Reload = Box::new(move || {
+        keys::load(&path)
+            .map_err(|e| e.to_string())?
+            .map(|entries| keys::masters(&entries))
+            .ok_or_else(|| format!("{} is gone", path.display()))
+    });
+    Keys::ring(&keys::masters(entries), Some(reload)).map_err(|e| StartError::Keys(e.to_string()))
+}
+
+/// What `partner-hub keys rotate` did.
+#[derive(Debug, serde::Serialize)]
+pub struct Rotation {
+    /// The id of the key that now signs and seals.
+    pub current: String,
+    /// The ids of the keys in the file, oldest first.
+    pub keys: Vec<String>,
+    /// Values sealed again with the current key.
+    pub resealed: usize,
+    /// The ids of the keys taken out of the file: every token they signed has expired, and no
+    /// value is sealed with them any more.
+    pub retired: Vec<String>,
+}
+
+/// `partner-hub keys rotate`: adds a new key to the file at `path` (written first, so that
+/// every server finds it), seals every sealed value again with it in one transaction, then
+/// retires the keys whose successor has been current for longer than an access token lives
+/// (plus the minute a server takes to read the file again).
+pub fn rotate_keys(db: &Db, path: &Path, now: DateTime<Utc>) -> Result<Rotation, CliError> {
+    let mut entries = keys::load(path)?.ok_or_else(|| StartError::KeyMissing {
+        path: path.display().to_string(),
+    })?;
+    entries.push(keys::Entry::generate(now)?);
+    keys::store(path, &entries)?;
+    let ring = key_ring(path, &entries)?;
+    let meta = services::RequestMeta::default();
+    let resealed = db
+        .transaction(|conn| services::identity::rotation::reseal(conn, &ring, &meta, now))
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let cutoff = now - services::identity::jwt::ACCESS_TOKEN_TTL - KEY_REFRESH_AFTER;
+    let successors: Vec<Option<DateTime<Utc>>> =
+        entries.iter().skip(1).map(|e| e.added_at).collect();
+    let (kept, retired): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .zip(successors.into_iter().map(Some).chain([None]))
+        .partition(|(_, successor)| !matches!(successor, Some(Some(at)) if *at <= cutoff));
+    let kept: Vec<keys::Entry> = kept.into_iter().map(|(entry, _)| entry).collect();
+    keys::store(path, &kept)?;
+    let id = |entry: &keys::Entry| services::identity::keyring::id_of(&entry.key);
+    Ok(Rotation {
+        current: ring.current_id(),
+        keys: kept.iter().map(id).collect(),
+        resealed,
+        retired: retired.iter().map(|(entry, _)| id(entry)).collect(),
+    })
+}
+
+/// How often a server reads its key file again.
+pub const KEY_REFRESH_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 
 /// `partner-hub serve`: migrate, then serve until SIGINT or SIGTERM (graceful: in-flight
 /// requests finish).
@@ -117,6 +188,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         db,
         clock: Arc::new(SystemClock),
         keys: Arc::new(keys),
+        exports: services::lane::Lane::new(config.settings().exports_at_once),
         settings: Arc::new(config.settings()),
     };
     let transport = mailer::Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())
@@ -129,10 +201,25 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let outbox = mailer::Mailer {
         db: state.db.clone(),
         clock: state.clock.clone(),
+        keys: state.keys.clone(),
         transport,
         from,
     };
     actix_web::rt::spawn(outbox.run(std::time::Duration::from_secs(2)));
+    let refreshed = state.keys.clone();
+    actix_web::rt::spawn(async move {
+        let every = KEY_REFRESH_AFTER
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(60));
+        loop {
+            actix_web::rt::time::sleep(every).await;
+            refreshed.refresh();
+        }
+    });
+    actix_web::rt::spawn(audit_chain::run(
+        state.db.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Listen {
         address: config.bind,
         source,
@@ -161,8 +248,9 @@ pub fn create_platform_admin(
     let invitee = services::users::onboarding::Invitee::platform_admin(email, name, logon)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let db = open_database(config)?;
+    let keys = signing_keys(&db, &config.signing_key_file)?;
     let now = domain::clock::Clock::now(&SystemClock);
-    invite_platform_admin(&db, &config.settings(), now, invitee)
+    invite_platform_admin(&db, &config.settings(), &keys, now, invitee)
         .map_err(|e| CliError::Invalid(e.to_string()))
 }
 
@@ -170,13 +258,23 @@ pub fn create_platform_admin(
 pub fn invite_platform_admin(
     db: &Db,
     settings: &state::Settings,
+    keys: &Keys,
     now: chrono::DateTime<chrono::Utc>,
     invitee: services::users::onboarding::Invitee,
 ) -> Result<String, services::ServiceError> {
     let meta = services::RequestMeta::default();
     let by = services::audit::By::anonymous(&meta, now);
-    db.transaction(|conn| services::users::onboarding::invite(conn, settings, by, invitee.clone()))
-        .map(|invited| invited.link)
+    db.transaction(|conn| {
+        services::users::onboarding::invite(conn, settings, keys, by, invitee.clone())
+    })
+    .map(|invited| invited.link)
+}
+
+/// `partner-hub audit verify`: walks the audit trail's hash chain.
+pub fn verify_audit(config: &Config) -> Result<services::audit::chain::Verdict, CliError> {
+    let db = open_database(config)?;
+    db.read(services::audit::chain::verify)
+        .map_err(|e| CliError::Invalid(e.to_string()))
 }
 
 /// `partner-hub demo`: generates the demo dataset into the configured database.
@@ -185,8 +283,9 @@ pub fn generate_demo(
     options: &demo::DemoOptions,
 ) -> Result<demo::DemoReport, CliError> {
     let db = open_database(config)?;
+    let keys = signing_keys(&db, &config.signing_key_file)?;
     let now = domain::clock::Clock::now(&SystemClock);
-    demo::generate(&db, &config.settings(), options, now)
+    demo::generate(&db, &config.settings(), &keys, options, now)
         .map_err(|e| CliError::Invalid(format!("{e}")))
 }
 
@@ -194,6 +293,8 @@ pub fn generate_demo(
 pub enum CliError {
     #[error(transparent)]
     Start(#[from] StartError),
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
     #[error("{0}")]
     Invalid(String),
 }

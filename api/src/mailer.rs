@@ -13,6 +13,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use persistence::outbox::{self, MessageRow};
 use persistence::time::to_db;
 use persistence::{Db, DbError};
+use services::identity::keyring::Keys;
 
 use crate::error::ApiError;
 
@@ -69,6 +70,8 @@ impl Transport {
 pub struct Mailer {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// Opens the sealed bodies.
+    pub keys: Arc<Keys>,
     pub transport: Transport,
     pub from: Mailbox,
 }
@@ -142,8 +145,14 @@ impl Mailer {
             .to(to)
             .subject(message.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(message.body.clone())
+            .body(self.open(message)?)
             .map_err(|e| e.to_string())
+    }
+
+    /// The message's text: its body opened with the server's key.
+    fn open(&self, message: &MessageRow) -> Result<String, String> {
+        let text = self.keys.open(&message.body).map_err(|e| e.to_string())?;
+        String::from_utf8(text).map_err(|_| "a sealed body is not UTF-8".to_owned())
     }
 
     /// Delivers forever, every `every`; errors are logged and the next round tries again.

@@ -63,11 +63,36 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// The server's keys (the key file).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The audit trail's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new key that signs and seals from now on, seal every secret again with it (one
+    /// transaction), and retire the keys no token or secret needs any more. Servers pick the new
+    /// key up within a minute; nobody is logged out.
+    Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the chain from its first link: prints what was checked and the last good hash (a
+    /// checkpoint to keep elsewhere); fails naming the first broken link.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -139,6 +164,27 @@ fn run(command: Command, config: &Config) -> Result<String, api::CliError> {
         Command::Floor { token, seconds } => {
             let floor = api::floor::run(config, &token, seconds)?;
             Ok(format!("{}\n", serde_json::json!(floor)))
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let db = api::open_database(config)?;
+            let now = domain::clock::Clock::now(&domain::clock::SystemClock);
+            let rotation = api::rotate_keys(&db, &config.signing_key_file, now)?;
+            Ok(format!("{}\n", serde_json::json!(rotation)))
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let verdict = api::verify_audit(config)?;
+            let report = serde_json::json!(verdict);
+            match verdict.broken {
+                None => Ok(format!("{report}\n")),
+                Some(broken) => Err(api::CliError::Invalid(format!(
+                    "{report}\nthe audit chain is broken at position {}: {}",
+                    broken.position, broken.reason
+                ))),
+            }
         }
         Command::Openapi { format } => {
             let document = api::openapi::document();

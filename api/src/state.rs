@@ -5,7 +5,8 @@ use std::sync::Arc;
 use actix_web::web;
 use domain::clock::Clock;
 use persistence::{Db, DbConnection};
-use services::identity::secrets::Keys;
+use services::identity::keyring::Keys;
+use services::lane::Lane;
 
 use crate::error::ApiError;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,
     pub settings: Arc<Settings>,
+    /// Where exports run, a few at a time (`services::lane`).
+    pub exports: Arc<Lane>,
 }
 
 /// Run-time settings: the HTTP adapter's own, and (through `Deref`) the ones the use cases need.
@@ -28,6 +31,8 @@ pub struct Settings {
     /// has connections, since one more would only wait for a connection (actix's default, 512
     /// per worker, lets a burst spawn dozens of threads, each with its own allocator cache).
     pub blocking_threads: usize,
+    /// Exports running at once in all.
+    pub exports_at_once: usize,
     /// Links in emails, lifetimes, lockouts.
     pub rules: services::Settings,
 }
@@ -46,6 +51,7 @@ impl Default for Settings {
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
             auth_rate_per_minute: 30,
             blocking_threads: 16,
+            exports_at_once: 2,
             rules: services::Settings::default(),
         }
     }

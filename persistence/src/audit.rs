@@ -24,6 +24,12 @@ pub struct AuditEvent {
     pub after_state: Option<String>,
     pub request_id: Option<String>,
     pub source_ip: Option<String>,
+    /// The event's place in the audit chain, once linked (shortly after it commits).
+    #[diesel(skip_insertion)]
+    pub chain_position: Option<i64>,
+    /// SHA-256 over the event and the previous link's hash, once linked.
+    #[diesel(skip_insertion)]
+    pub hash: Option<String>,
 }
 
 pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
@@ -31,6 +37,60 @@ pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
         .values(event)
         .execute(c)
         .map(drop))
+}
+
+/// The last link of the chain: its position and hash.
+pub fn chain_head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
+    audit_events::table
+        .filter(audit_events::chain_position.is_not_null())
+        .order(audit_events::chain_position.desc())
+        .select((audit_events::chain_position, audit_events::hash))
+        .first::<(Option<i64>, Option<String>)>(conn)
+        .optional()
+        .map(|head| head.and_then(|(position, hash)| position.zip(hash)))
+}
+
+/// Up to `limit` events not linked yet, in the order they were recorded.
+pub fn unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::hash.is_null())
+        .order(audit_events::seq)
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}
+
+/// How many events are not linked yet.
+pub fn count_unchained(conn: &mut DbConnection) -> QueryResult<i64> {
+    audit_events::table
+        .filter(audit_events::hash.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Links event `seq` at `position` with `hash`.
+pub fn link(conn: &mut DbConnection, seq: i64, position: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(audit_events::table.find(seq))
+        .set((
+            audit_events::chain_position.eq(position),
+            audit_events::hash.eq(hash),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Up to `limit` linked events after chain position `after`, in chain order.
+pub fn chain_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::chain_position.gt(after))
+        .order(audit_events::chain_position)
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
 }
 
 /// Every event about one target, oldest first.

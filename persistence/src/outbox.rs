@@ -1,4 +1,6 @@
-//! Outgoing email, queued in the same transaction as the change that caused it.
+//! Outgoing email, queued in the same transaction as the change that caused it. A body is stored
+//! sealed and emptied once the message is delivered: the row then keeps who was sent what kind
+//! of message, and when.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -17,6 +19,7 @@ pub struct MessageRow {
     pub kind: String,
     pub recipient: String,
     pub subject: String,
+    /// Sealed with the server's key (`services::identity::secrets::Keys`); empty once sent.
     pub body: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
@@ -27,6 +30,32 @@ pub struct MessageRow {
 pub fn enqueue(conn: &mut DbConnection, message: &MessageRow) -> QueryResult<()> {
     diesel::insert_into(outbox::table)
         .values(message)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Some message's sealed body, if any is waiting: what the server checks at start that its key
+/// can open, beside the users' sealed secrets.
+pub fn any_sealed_body(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    outbox::table
+        .filter(outbox::body.ne(""))
+        .select(outbox::body)
+        .first(conn)
+        .optional()
+}
+
+/// Every message still holding its sealed body: (id, body).
+pub fn sealed_bodies(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    outbox::table
+        .filter(outbox::body.ne(""))
+        .select((outbox::id, outbox::body))
+        .load(conn)
+}
+
+/// Replaces a message's sealed body (sealed again with another key).
+pub fn set_body(conn: &mut DbConnection, id: &str, body: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set(outbox::body.eq(body))
         .execute(conn)
         .map(drop)
 }
@@ -77,10 +106,12 @@ pub fn claim(
     Ok(claimed == 1)
 }
 
+/// Records the delivery and drops the body, which may hold a link that still works.
 pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
             outbox::sent_at.eq(at),
+            outbox::body.eq(""),
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)

@@ -16,6 +16,8 @@ diesel::table! {
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
         source_ip -> Nullable<Text>,
+        chain_position -> Nullable<BigInt>,
+        hash -> Nullable<Text>,
     }
 }
 

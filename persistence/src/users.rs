@@ -61,6 +61,37 @@ pub fn any_sealed_secret(conn: &mut DbConnection) -> QueryResult<Option<String>>
         .map(Option::flatten)
 }
 
+/// A user's sealed values: (id, TOTP secret, pending TOTP secret).
+pub type SealedSecrets = (String, Option<String>, Option<String>);
+
+/// Every user holding a sealed value, for a rotation of the keys to seal them again.
+pub fn sealed_secrets(conn: &mut DbConnection) -> QueryResult<Vec<SealedSecrets>> {
+    users::table
+        .filter(
+            users::totp_secret
+                .is_not_null()
+                .or(users::totp_pending_secret.is_not_null()),
+        )
+        .select((users::id, users::totp_secret, users::totp_pending_secret))
+        .load(conn)
+}
+
+/// Replaces a user's sealed values (sealed again with another key).
+pub fn set_sealed(
+    conn: &mut DbConnection,
+    id: &str,
+    totp: Option<&str>,
+    pending: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::totp_secret.eq(totp),
+            users::totp_pending_secret.eq(pending),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn find_by_logon(
     conn: &mut DbConnection,
     account_id: &str,

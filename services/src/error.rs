@@ -174,6 +174,11 @@ pub enum ErrorCode {
     )]
     RateLimited,
     #[strum(
+        message = "Too many exports",
+        detailed_message = "Exports run a few at a time in all and one at a time per account: retry after the Retry-After delay."
+    )]
+    TooManyExports,
+    #[strum(
         message = "Access requires the customer's permission",
         detailed_message = "The customer's status (Established, Advocate, Read Only or Churned) or its \"requires customer access permissions\" flag rules out a direct grant: send an access request (POST /access-requests) for the customer's admins to approve."
     )]

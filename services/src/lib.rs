@@ -11,6 +11,7 @@ pub mod catalogues;
 pub mod customers;
 pub mod error;
 pub mod identity;
+pub mod lane;
 pub mod mail;
 pub mod partner_kit;
 pub mod partners;

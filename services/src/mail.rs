@@ -1,11 +1,13 @@
 //! Composing email. Messages are queued in the outbox in the caller's transaction; a sender
-//! delivers them (SMTP or files) after commit.
+//! delivers them (SMTP or files) after commit. A body is sealed with the server's key before it
+//! is stored (it may hold a live invitation or reset link) and dropped once delivered.
 
 use chrono::{DateTime, Utc};
 use persistence::DbConnection;
 use persistence::outbox::{self, MessageRow};
 
 use crate::error::ServiceError;
+use crate::identity::keyring::Keys;
 
 pub struct Message {
     pub kind: &'static str,
@@ -16,6 +18,7 @@ pub struct Message {
 
 pub fn queue(
     conn: &mut DbConnection,
+    keys: &Keys,
     at: DateTime<Utc>,
     message: Message,
 ) -> Result<(), ServiceError> {
@@ -29,7 +32,7 @@ pub fn queue(
             kind: message.kind.to_owned(),
             recipient: message.recipient,
             subject: message.subject,
-            body: message.body,
+            body: keys.seal(message.body.as_bytes())?,
             attempts: 0,
             next_attempt_at: at,
             sent_at: None,

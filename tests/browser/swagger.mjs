@@ -1,5 +1,6 @@
 // Swagger UI in a real browser: open /swagger-ui/, authorize with a real access token, run
-// "Try it out" on GET /me and check the answer shown; save a screenshot.
+// "Try it out" on GET /me and check the answer shown; save a screenshot. The page runs under the
+// Content-Security-Policy the server sends: any violation it reports fails the test.
 //
 // usage: node tests/browser/swagger.mjs BASE_URL ACCESS_TOKEN EXPECTED_LOGON SCREENSHOT_PATH
 // playwright-core lives under target/tools (installed by `make browser-test`), outside this
@@ -19,7 +20,13 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
-  await page.goto(`${base}/swagger-ui/`);
+  const violations = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  const answer = await page.goto(`${base}/swagger-ui/`);
+  const policy = answer.headers()["content-security-policy"] || "";
+  if (!policy.includes("script-src 'self'")) throw new Error(`Swagger UI without its policy: ${policy}`);
   await page.waitForSelector(".swagger-ui .info .title", { timeout: 30000 });
   const title = await page.textContent(".swagger-ui .info .title");
   if (!title.includes("Partner Hub API")) throw new Error(`unexpected title: ${title}`);
@@ -42,7 +49,8 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
   if (!code.startsWith("200")) throw new Error(`GET /me answered ${code}: ${body}`);
   if (!body.includes(logon)) throw new Error(`GET /me does not show ${logon}: ${body}`);
-  console.log(`Swagger UI: authorized, GET /me answered ${code} for ${logon}; screenshot ${screenshot}`);
+  if (violations.length) throw new Error(`the policy blocked Swagger UI:\n${violations.join("\n")}`);
+  console.log(`Swagger UI: authorized under its CSP, GET /me answered ${code} for ${logon}; screenshot ${screenshot}`);
 } finally {
   await browser.close();
 }

@@ -340,8 +340,16 @@ async fn every_operation_answers_every_caller_as_the_table_says() {
                     .header("content-type", "application/json")
                     .body(concrete(body, &fixture));
             }
-            let status = request.send().await.unwrap().status();
+            let response = request.send().await.unwrap();
+            let status = response.status();
             calls += 1;
+            let caching = response.headers().get("cache-control");
+            let cacheable = entry.get("cacheable").and_then(toml::Value::as_bool) == Some(true);
+            if !cacheable && caching.is_none_or(|value| value != "no-store") {
+                wrong.push(format!(
+                    "{operation} as {caller}: Cache-Control {caching:?}, not no-store ({status})"
+                ));
+            }
             let (want, got) = (expected(entry, caller), class(status));
             if want != got {
                 wrong.push(format!(

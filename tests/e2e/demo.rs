@@ -17,10 +17,11 @@ async fn the_demo_dataset_holds_the_counts_the_api_would_keep_and_its_admin_can_
         users: 2,
         seed: 7,
     };
-    let report = api::demo::generate(&app.db, &app.settings, &options, app.clock_now()).unwrap();
+    let report =
+        api::demo::generate(&app.db, &app.settings, &app.keys, &options, app.clock_now()).unwrap();
     assert_eq!(report.customers, 40);
     assert!(
-        api::demo::generate(&app.db, &app.settings, &options, app.clock_now()).is_err(),
+        api::demo::generate(&app.db, &app.settings, &app.keys, &options, app.clock_now()).is_err(),
         "only once"
     );
 

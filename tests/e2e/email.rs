@@ -13,6 +13,7 @@ fn mailer(app: &TestApp, transport: Transport) -> Mailer {
     Mailer {
         db: app.db.clone(),
         clock: app.clock.clone(),
+        keys: app.keys.clone(),
         transport,
         from: api::mailer::DEFAULT_FROM.parse().unwrap(),
     }
@@ -75,6 +76,13 @@ async fn the_outbox_is_sent_over_smtp() {
     assert!(received[0].contains("root@platform.example"));
     assert!(unfold(&received[0]).contains(&token));
     assert_eq!(state_of(&app), (1, None, true));
+    let kept = app.emails_to("root@platform.example").pop().unwrap();
+    assert_eq!(
+        kept.kind, "invitation",
+        "a delivered message keeps its metadata"
+    );
+    assert!(kept.subject.contains("invitation"));
+    assert_eq!(kept.body, "", "but not its body, which held a live link");
 }
 
 #[tokio::test]

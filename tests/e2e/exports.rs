@@ -5,8 +5,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use reqwest::StatusCode;
 use serde_json::json;
-use tests::TestApp;
 use tests::identity::Session;
+use tests::{TestApp, problem};
 
 use crate::customer_listing::ids;
 use crate::customers::{create, full_record};
@@ -148,4 +148,48 @@ async fn only_partner_admins_export() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn exports_run_a_few_at_a_time_and_one_per_account() {
+    let (app, admin) = setup().await;
+    let paths = [
+        "/customers/export.csv",
+        "/customers/export.xlsx",
+        "/audit/export.csv",
+    ];
+    // Another export of the same account is running: each kind waits its turn.
+    let running = app.exports.enter("PARTACME").unwrap();
+    for path in paths {
+        let refused = app.get_as(&admin, path).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        assert_eq!(refused.headers()["retry-after"], "10");
+        assert_eq!(problem(refused).await["code"], "too_many_exports");
+    }
+    drop(running);
+    for path in paths {
+        let served = app.get_as(&admin, path).await;
+        assert_eq!(served.status(), StatusCode::OK, "{path}");
+        served.bytes().await.unwrap();
+    }
+    assert_eq!(
+        app.exports.running(),
+        0,
+        "an export gives its place back when it ends"
+    );
+
+    // The lane is full with other accounts' exports (the tests' settings run two at once).
+    let others = [
+        app.exports.enter("PARTX").unwrap(),
+        app.exports.enter("PARTY").unwrap(),
+    ];
+    let refused = app.get_as(&admin, paths[0]).await;
+    assert_eq!(problem(refused).await["code"], "too_many_exports");
+    let listing = app.get_as(&admin, "/customers").await;
+    assert_eq!(
+        listing.status(),
+        StatusCode::OK,
+        "the listing never waits for the lane"
+    );
+    drop(others);
 }

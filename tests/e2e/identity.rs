@@ -182,18 +182,36 @@ async fn no_session_before_the_authenticator_is_confirmed() {
 #[tokio::test]
 async fn weak_passwords_are_refused() {
     let app = TestApp::spawn().await;
-    let token = app.invite_platform_admin("weak@platform.example");
-    let response = app
-        .post(
-            &format!("/invitations/{token}/accept"),
-            &json!({"password": "short"}),
-        )
-        .await;
+    let token = app.invite_platform_admin("joanna.weak@platform.example");
+    let accept = format!("/invitations/{token}/accept");
+    let response = app.post(&accept, &json!({"password": "short"})).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = problem(response).await;
     assert_eq!(
         body["errors"][0],
         json!({"field": "password", "code": "too_short", "message": "must be at least 12 characters"})
+    );
+    for (password, code) in [
+        ("password1234", "common"),
+        ("Summer2024!!!", "common"),
+        ("My Partner-Hub login", "names_the_product"),
+        ("i am joanna.weak", "personal"),
+    ] {
+        let response = app.post(&accept, &json!({"password": password})).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        let body = problem(response).await;
+        assert_eq!(body["errors"][0]["field"], "password", "{password}");
+        assert_eq!(body["errors"][0]["code"], code, "{password}");
+    }
+    let accepted = app.post(&accept, &json!({"password": PASSWORD})).await;
+    assert_eq!(
+        accepted.status(),
+        StatusCode::OK,
+        "a refusal uses nothing up"
     );
 }
 
@@ -460,7 +478,7 @@ async fn the_server_starts_only_with_the_signing_key_its_secrets_were_sealed_wit
         "no stray key is written beside sealed data"
     );
 
-    api::keys::SigningKey::create(&second).unwrap();
+    api::keys::create(&second, chrono::Utc::now()).unwrap();
     let other = api::signing_keys(&app.db, &second).unwrap_err();
     assert!(
         matches!(other, api::StartError::KeyMismatch { .. }),

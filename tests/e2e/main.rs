@@ -3,6 +3,8 @@
 
 mod access;
 mod architecture;
+mod at_rest;
+mod audit_chain;
 mod authz_matrix;
 mod branding;
 mod catalogues;
@@ -17,6 +19,7 @@ mod errors;
 mod exports;
 mod health;
 mod identity;
+mod key_rotation;
 mod logs;
 mod openapi;
 mod partner_users;

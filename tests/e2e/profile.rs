@@ -90,6 +90,22 @@ async fn changing_my_password_needs_the_current_one_and_ends_my_sessions() {
     )
     .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The platform admin's logon is root@platform.example.
+    for (new_password, code) in [
+        ("qwertyuiop123", "common"),
+        ("root is my name!", "personal"),
+    ] {
+        let refused = put(
+            &app,
+            &me,
+            "/me/password",
+            json!({"current_password": PASSWORD, "new_password": new_password}),
+        )
+        .await;
+        let body = problem(refused).await;
+        assert_eq!(body["errors"][0]["field"], "new_password");
+        assert_eq!(body["errors"][0]["code"], code, "{new_password}");
+    }
 
     let changed = put(
         &app,
@@ -281,6 +297,22 @@ async fn a_password_reset_reveals_nothing_works_once_and_ends_sessions() {
         .unwrap()
         .to_owned();
 
+    for (password, code) in [
+        ("1q2w3e4r5t6y", "common"),
+        ("root@platform rocks", "personal"),
+    ] {
+        let refused = app
+            .post(
+                &format!("/auth/password-reset/{token}"),
+                &json!({"password": password}),
+            )
+            .await;
+        assert_eq!(
+            problem(refused).await["errors"][0]["code"],
+            code,
+            "{password}"
+        );
+    }
     let reset = app
         .post(
             &format!("/auth/password-reset/{token}"),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use persistence::{Backend, DatabaseUrl, Db, DbConnection, PoolOptions};
 
@@ -64,6 +65,45 @@ impl TestDatabase {
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
                 ),
             );
+        }
+    }
+
+    /// Everything the database holds, as someone with a copy of it would read it: on SQLite the
+    /// file and its write-ahead log, byte for byte (freed pages included); on PostgreSQL every
+    /// row of every table as text.
+    pub fn dump(&self, db: &Db) -> Vec<u8> {
+        match self {
+            TestDatabase::Sqlite { dir } => ["hub.db", "hub.db-wal"]
+                .iter()
+                .filter_map(|file| std::fs::read(dir.join(file)).ok())
+                .flatten()
+                .collect(),
+            TestDatabase::Postgres { .. } => {
+                #[derive(diesel::QueryableByName)]
+                struct Text {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    text: String,
+                }
+                let tables = "SELECT table_name AS text FROM information_schema.tables \
+                              WHERE table_schema = 'public' AND table_type = 'BASE TABLE'";
+                db.read(|conn| {
+                    let tables: Vec<Text> = diesel::sql_query(tables).load(conn)?;
+                    let mut dump = Vec::new();
+                    for table in tables {
+                        let rows: Vec<Text> = diesel::sql_query(format!(
+                            "SELECT t::text AS text FROM \"{}\" t",
+                            table.text
+                        ))
+                        .load(conn)?;
+                        for row in rows {
+                            dump.extend_from_slice(row.text.as_bytes());
+                            dump.push(b'\n');
+                        }
+                    }
+                    Ok::<_, persistence::DbError>(dump)
+                })
+                .unwrap()
+            }
         }
     }
 

@@ -119,12 +119,22 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Every email sent to `recipient`, oldest first.
+    /// Every email sent to `recipient`, oldest first, its body opened with the app's key (a
+    /// delivered one's body is gone).
     pub fn emails_to(&self, recipient: &str) -> Vec<outbox::MessageRow> {
         let recipient = recipient.to_owned();
-        self.db
+        let mut emails = self
+            .db
             .read(|conn| outbox::for_recipient(conn, &recipient).map_err(DbError::from))
-            .unwrap()
+            .unwrap();
+        for email in emails.iter_mut().filter(|e| !e.body.is_empty()) {
+            let text = self
+                .keys
+                .open(&email.body)
+                .expect("a body sealed with the app's key");
+            email.body = String::from_utf8(text).unwrap();
+        }
+        emails
     }
 
     /// The token of the newest invitation link emailed to `recipient`.
@@ -147,8 +157,9 @@ impl TestApp {
     pub fn invite_platform_admin(&self, email: &str) -> String {
         let invitee =
             services::users::onboarding::Invitee::platform_admin(email, None, None).unwrap();
-        let link = api::invite_platform_admin(&self.db, &self.settings, self.clock_now(), invitee)
-            .unwrap();
+        let now = self.clock_now();
+        let link =
+            api::invite_platform_admin(&self.db, &self.settings, &self.keys, now, invitee).unwrap();
         link.rsplit('/').next().unwrap().to_owned()
     }
 

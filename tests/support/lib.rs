@@ -18,7 +18,7 @@ use api::state::{AppState, Settings};
 use chrono::{TimeZone, Utc};
 use domain::clock::ManualClock;
 use persistence::Db;
-use services::identity::secrets::Keys;
+use services::identity::keyring::Keys;
 
 pub use database::TestDatabase;
 
@@ -33,6 +33,8 @@ pub struct TestApp {
     pub settings: Arc<Settings>,
     /// The keys the app signs and seals with.
     pub keys: Arc<Keys>,
+    /// The app's export lane: a test can take its places.
+    pub exports: Arc<services::lane::Lane>,
     server: ServerHandle,
 }
 
@@ -56,18 +58,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(routes: Routes, settings: Settings) -> TestApp {
+        let keys = Keys::derive(&uuid::Uuid::new_v4().into_bytes());
+        Self::spawn_with_keys(routes, settings, keys).await
+    }
+
+    /// The app signing and sealing with `keys` (a ring read from a key file, say).
+    pub async fn spawn_with_keys(routes: Routes, settings: Settings, keys: Keys) -> TestApp {
         let database = TestDatabase::create();
         let db = database.connect();
         db.migrate().expect("migrations apply");
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
         ));
+        let exports = services::lane::Lane::new(settings.exports_at_once);
         let settings = Arc::new(settings);
-        let keys = Arc::new(Keys::derive(&uuid::Uuid::new_v4().into_bytes()));
+        let keys = Arc::new(keys);
         let state = AppState {
             db: db.clone(),
             clock: clock.clone(),
             keys: keys.clone(),
+            exports: exports.clone(),
             settings: settings.clone(),
         };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -87,6 +97,7 @@ impl TestApp {
             database,
             settings,
             keys,
+            exports,
             server: handle,
         }
     }

@@ -43,6 +43,13 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     pub source_ip: Option<String>,
     pub request_id: Option<String>,
+    /// The entry's place in the trail's hash chain; absent for the second or so until the
+    /// entry is linked.
+    pub chain_position: Option<i64>,
+    /// SHA-256 over the previous link's hash, this position and the entry: keep a recent one
+    /// outside the hub as a checkpoint (`partner-hub audit verify` walks the chain).
+    #[schema(example = "9f2c4e0b7d1a3c5e8f6b2d4a1c3e5f7a9b0d2c4e6f8a1b3c5d7e9f0a2b4c6d8e")]
+    pub hash: Option<String>,
 }
 
 fn json(text: Option<String>) -> Option<serde_json::Value> {
@@ -65,6 +72,8 @@ impl From<AuditEvent> for AuditEntry {
             after: json(e.after_state),
             source_ip: e.source_ip,
             request_id: e.request_id,
+            chain_position: e.chain_position,
+            hash: e.hash,
         }
     }
 }
@@ -163,7 +172,7 @@ async fn list_audit(
     }))
 }
 
-const HEADERS: [&str; 12] = [
+const HEADERS: [&str; 14] = [
     "occurred_at",
     "action",
     "actor_user_id",
@@ -176,6 +185,8 @@ const HEADERS: [&str; 12] = [
     "after",
     "source_ip",
     "request_id",
+    "chain_position",
+    "hash",
 ];
 
 /// Export the audit trail as CSV, newest first, with the same filters.
@@ -189,6 +200,7 @@ const HEADERS: [&str; 12] = [
         (status = 400, description = "A bad filter value"),
         (status = 401, description = "Not authenticated"),
         (status = 403, description = "Only platform, partner and customer admins read the trail"),
+        (status = 429, description = "Too many exports are running (in all, or of your account): retry after `Retry-After` seconds"),
     ),
 )]
 #[get("/audit/export.csv")]
@@ -198,9 +210,12 @@ async fn export_audit_csv(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter_for(&caller, query.into_inner())?;
+    let pass = state.exports.enter(caller.actor.account.as_str())?;
     let db = state.db.clone();
     let filename = format!("audit-{}.csv", state.clock.now().format("%Y%m%d-%H%M%S"));
     Ok(streamed("text/csv; charset=utf-8", filename, move |body| {
+        // Held until the last row is written.
+        let _pass = pass;
         let mut out = csv::Writer::from_writer(body);
         out.write_record(HEADERS).map_err(ApiError::internal)?;
         let mut before = None;
@@ -223,6 +238,8 @@ async fn export_audit_csv(
                     cell(e.after_state),
                     cell(e.source_ip),
                     cell(e.request_id),
+                    e.chain_position.map(|p| p.to_string()).unwrap_or_default(),
+                    cell(e.hash),
                 ])
                 .map_err(ApiError::internal)?;
             }

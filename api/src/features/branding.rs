@@ -247,9 +247,7 @@ async fn get_branding_image(
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"));
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
     Ok(if unchanged {
         response.finish()
     } else {

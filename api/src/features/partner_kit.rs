@@ -214,8 +214,6 @@ async fn download_kit_item(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}\"", item.file_name),
         ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"))
         .insert_header((header::ETAG, format!("\"{}\"", item.sha256)))
         .body(item.bytes))
 }

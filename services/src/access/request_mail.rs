@@ -5,26 +5,32 @@ use chrono::{DateTime, Utc};
 use domain::request::{self, Decision};
 use persistence::DbConnection;
 use persistence::access::RequestRow;
+use persistence::partners;
 use persistence::users::{self, UserRow};
 
 use crate::access::terms;
 use crate::error::ServiceError;
+use crate::identity::keyring::Keys;
 use crate::mail::{self, Message};
 use crate::settings::Settings;
 
 pub(crate) fn to_deciders(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     admins: &[UserRow],
     row: &RequestRow,
     user: &UserRow,
-    partner_name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let link = format!("{}/access-requests/{}", settings.public_url, row.id);
+    let partner_name = partners::find(conn, &row.partner_id)?
+        .map(|p| p.name)
+        .unwrap_or_else(|| row.partner_id.clone());
     for admin in admins {
         mail::queue(
             conn,
+            keys,
             now,
             Message {
                 kind: "access_request",
@@ -65,6 +71,7 @@ pub(crate) fn to_deciders(
 /// Tells the partner admin who asked what was decided.
 pub(crate) fn to_requester(
     conn: &mut DbConnection,
+    keys: &Keys,
     row: &RequestRow,
     decision: Decision,
     now: DateTime<Utc>,
@@ -75,6 +82,7 @@ pub(crate) fn to_requester(
     let decision = decision.as_str();
     mail::queue(
         conn,
+        keys,
         now,
         Message {
             kind: "access_request_decided",

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use domain::access::{self as rules, GrantOrigin, GrantRole, Permissions, approval_narrows};
 use domain::ids::{DisplayName, Invalid};
 use domain::request::{self, Decision, RequestError, RequestState};
+use persistence::DbConnection;
 use persistence::access::{self as store, Narrowing, RequestRow, StateFilter};
 use persistence::customers::{self, CustomerRow};
 use persistence::time::{from_db, to_db};
 use persistence::users::{self, UserRow};
-use persistence::{DbConnection, partners};
 use serde::Serialize;
 
 use crate::access::grants::{self, GrantView};
@@ -21,6 +21,7 @@ use crate::access::terms::{self, PartnerUserRef, Terms};
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{ErrorCode, Fields, ServiceError};
+use crate::identity::keyring::Keys;
 use crate::settings::Settings;
 use crate::tenancy::{self, AccessScope, OwnCustomer, OwnPartner};
 
@@ -188,6 +189,7 @@ fn hours(value: Option<i64>) -> Result<Option<u32>, Invalid> {
 pub fn create(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     caller: &Caller,
     partner: &OwnPartner,
     input: &NewRequest,
@@ -241,10 +243,7 @@ pub fn create(
         Err(e) if persistence::is_unique_violation(&e) => return Err(pending()),
         other => other?,
     }
-    let partner_name = partners::find(conn, partner.as_str())?
-        .map(|p| p.name)
-        .unwrap_or_else(|| partner.as_str().to_owned());
-    request_mail::to_deciders(conn, settings, &admins, &row, &user, &partner_name, now)?;
+    request_mail::to_deciders(conn, settings, keys, &admins, &row, &user, now)?;
     audit_request(conn, caller, now, "access_request.created", None, &row)?;
     shown_one(conn, row, now)
 }
@@ -349,6 +348,7 @@ pub struct Approved {
 /// made, or an existing grant of the pair takes the new terms, in the same transaction.
 pub fn approve(
     conn: &mut DbConnection,
+    keys: &Keys,
     caller: &Caller,
     own: &OwnCustomer,
     id: &str,
@@ -411,7 +411,7 @@ pub fn approve(
         "access_grant.created"
     };
     grants::audit_grant(conn, caller, now, action, existing.as_ref(), &grant)?;
-    request_mail::to_requester(conn, &after, Decision::Approved, now)?;
+    request_mail::to_requester(conn, keys, &after, Decision::Approved, now)?;
     Ok(Approved {
         request: shown_one(conn, after, now)?,
         grant: terms::only(grants::shown(conn, vec![grant], now)?)?,
@@ -454,6 +454,7 @@ pub fn denial_note(message: Option<&str>) -> Result<Option<String>, ServiceError
 /// A customer admin denies, optionally saying why.
 pub fn deny(
     conn: &mut DbConnection,
+    keys: &Keys,
     caller: &Caller,
     own: &OwnCustomer,
     id: &str,
@@ -470,7 +471,7 @@ pub fn deny(
         Some(&before),
         &after,
     )?;
-    request_mail::to_requester(conn, &after, Decision::Denied, now)?;
+    request_mail::to_requester(conn, keys, &after, Decision::Denied, now)?;
     shown_one(conn, after, now)
 }
 

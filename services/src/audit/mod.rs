@@ -77,9 +77,12 @@ pub fn record(conn: &mut DbConnection, by: By<'_>, change: Change<'_>) -> Result
         after_state: change.after.map(|v| v.to_string()),
         request_id: by.meta.request_id.clone(),
         source_ip: by.meta.ip.clone(),
+        chain_position: None,
+        hash: None,
     };
     audit::record(conn, &event)?;
     Ok(())
 }
 
+pub mod chain;
 pub mod trail;

@@ -11,7 +11,9 @@ use persistence::{DbConnection, recovery_codes};
 use crate::audit::{self, By, Change};
 use crate::caller::RequestMeta;
 use crate::error::{ErrorCode, ServiceError};
-use crate::identity::secrets::{Keys, StoredCodes};
+use crate::identity::keyring::Keys;
+use crate::identity::password::Chosen;
+use crate::identity::secrets::StoredCodes;
 use crate::identity::totp;
 use crate::users::onboarding::{self, INVITATION};
 
@@ -34,12 +36,12 @@ pub fn accept(
     conn: &mut DbConnection,
     keys: &Keys,
     token: &str,
-    password_hash: &str,
+    password: &Chosen,
     secret: &[u8],
     now: DateTime<Utc>,
 ) -> Result<UserRow, ServiceError> {
     let (_, mut user) = open(conn, token, now)?;
-    user.password_hash = Some(password_hash.to_owned());
+    user.password_hash = Some(password.for_user(&user)?);
     user.totp_secret = Some(keys.seal(secret)?);
     user.totp_enrolled_at = None;
     user.updated_at = to_db(now);

@@ -1,12 +1,12 @@
-//! Access tokens: short-lived JWTs (HS256 with a key derived from the server's key). The token
+//! Access tokens: short-lived JWTs (HS256 with the current key of the ring, named by `kid`). The token
 //! only says who and which session; every request still checks that session in the database.
 
 use chrono::{DateTime, Duration, Utc};
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ServiceError;
-use crate::identity::secrets::Keys;
+use crate::identity::keyring::Keys;
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 
@@ -30,8 +30,7 @@ pub struct Claims {
 pub fn issue(keys: &Keys, mut claims: Claims, now: DateTime<Utc>) -> Result<String, ServiceError> {
     claims.iat = now.timestamp();
     claims.exp = (now + ACCESS_TOKEN_TTL).timestamp();
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.jwt)
-        .map_err(ServiceError::internal)
+    keys.sign(&claims)
 }
 
 /// The claims of a token signed with our key, with the HS256 algorithm only, not expired at
@@ -40,9 +39,7 @@ pub fn verify(keys: &Keys, token: &str, now: DateTime<Utc>) -> Option<Claims> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_exp = false;
     validation.required_spec_claims = ["exp", "sub"].into_iter().map(String::from).collect();
-    let claims = jsonwebtoken::decode::<Claims>(token, &keys.jwt_verify, &validation)
-        .ok()?
-        .claims;
+    let claims: Claims = keys.verify(token, &validation)?;
     (claims.exp > now.timestamp()).then_some(claims)
 }
 

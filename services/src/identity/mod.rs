@@ -3,9 +3,11 @@
 
 pub mod enrolment;
 pub mod jwt;
+pub mod keyring;
 pub mod password;
 pub mod password_reset;
 pub mod profile;
+pub mod rotation;
 pub mod secrets;
 pub mod session;
 pub mod sessions;

@@ -13,6 +13,9 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use domain::password::{NewPassword, Owner};
+use persistence::users::UserRow;
+
 use crate::error::ServiceError;
 
 fn argon2() -> Argon2<'static> {
@@ -77,6 +80,41 @@ async fn on_pool<T: Send + 'static>(
 /// The argon2id hash of `password`, computed on the hashing pool.
 pub async fn hash(password: String) -> Result<String, ServiceError> {
     on_pool(move || hash_now(&password)).await?
+}
+
+/// A new password, its shape checked and its hash computed, still to be checked against the user
+/// it is for: the hash comes out only through [`Chosen::for_user`], so a use case cannot store a
+/// password that holds its user's name. Hashed before the transaction, which it must not hold
+/// for tens of milliseconds.
+pub struct Chosen {
+    field: &'static str,
+    password: NewPassword,
+    hash: String,
+}
+
+impl Chosen {
+    /// Hashes `password`, which was given in the request's `field`.
+    pub async fn hash(field: &'static str, password: NewPassword) -> Result<Chosen, ServiceError> {
+        let hash = hash(password.expose().to_owned()).await?;
+        Ok(Chosen {
+            field,
+            password,
+            hash,
+        })
+    }
+
+    /// The hash to store for `user`, unless the password holds something of the user's own.
+    pub fn for_user(&self, user: &UserRow) -> Result<String, ServiceError> {
+        let owner = Owner {
+            email: &user.email,
+            logon: &user.logon,
+            name: &user.name,
+        };
+        self.password
+            .check_owner(&owner)
+            .map_err(|invalid| ServiceError::field(self.field, invalid))?;
+        Ok(self.hash.clone())
+    }
 }
 
 /// Checks `password` against `stored` on the hashing pool; see [`verify_now`].

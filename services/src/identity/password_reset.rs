@@ -8,6 +8,8 @@ use persistence::{DbConnection, sessions, users};
 use crate::audit::{self, By, Change};
 use crate::caller::RequestMeta;
 use crate::error::ServiceError;
+use crate::identity::keyring::Keys;
+use crate::identity::password::Chosen;
 use crate::mail::{self, Message};
 use crate::settings::Settings;
 use crate::users::onboarding::{self, PASSWORD_RESET};
@@ -20,6 +22,7 @@ pub const PASSWORD_RESET_TTL: Duration = Duration::hours(1);
 pub fn request_reset(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     meta: &RequestMeta,
     account_id: &str,
     logon: &str,
@@ -37,6 +40,7 @@ pub fn request_reset(
     let token = onboarding::issue_token(conn, &user, PASSWORD_RESET, now, PASSWORD_RESET_TTL)?;
     mail::queue(
         conn,
+        keys,
         now,
         Message {
             kind: PASSWORD_RESET,
@@ -69,11 +73,11 @@ pub fn reset(
     conn: &mut DbConnection,
     meta: &RequestMeta,
     token: &str,
-    hash: &str,
+    password: &Chosen,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let (row, mut user) = onboarding::open_token(conn, token, PASSWORD_RESET, now)?;
-    user.password_hash = Some(hash.to_owned());
+    user.password_hash = Some(password.for_user(&user)?);
     user.failed_logins = 0;
     user.locked_until = None;
     user.updated_at = to_db(now);

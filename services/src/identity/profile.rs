@@ -14,7 +14,9 @@ use persistence::{DbConnection, recovery_codes, sessions};
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{ErrorCode, FieldError, ServiceError};
-use crate::identity::secrets::{Keys, StoredCodes};
+use crate::identity::keyring::Keys;
+use crate::identity::password::Chosen;
+use crate::identity::secrets::StoredCodes;
 use crate::identity::sessions::check_code;
 use crate::identity::totp;
 use crate::mail::{self, Message};
@@ -69,11 +71,11 @@ pub fn end_session(
 pub fn change_password(
     conn: &mut DbConnection,
     caller: &Caller,
-    hash: &str,
+    password: &Chosen,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let mut user = me(conn, caller)?;
-    user.password_hash = Some(hash.to_owned());
+    user.password_hash = Some(password.for_user(&user)?);
     user.updated_at = to_db(now);
     users::update(conn, &user)?;
     sessions::revoke_all_for_user(conn, &user.id, "password_changed", to_db(now))?;
@@ -84,6 +86,7 @@ pub fn change_password(
 /// address is told.
 pub fn change_email(
     conn: &mut DbConnection,
+    keys: &Keys,
     caller: &Caller,
     email: &Email,
     now: DateTime<Utc>,
@@ -95,6 +98,7 @@ pub fn change_email(
     sessions::revoke_all_for_user(conn, &user.id, "email_changed", to_db(now))?;
     mail::queue(
         conn,
+        keys,
         now,
         Message {
             kind: "email_changed",

@@ -1,11 +1,8 @@
-//! Opaque random tokens (invitation links, refresh tokens, recovery codes) and the keys derived
-//! from the server's signing key. A token is shown once; only its SHA-256 is stored.
+//! Opaque random tokens (invitation links, refresh tokens, recovery codes). A token is shown
+//! once; only its SHA-256 is stored. The server's keys are in [`super::keyring`].
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
 use crate::error::ServiceError;
@@ -51,59 +48,6 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Keys derived from the one signing key, one per purpose, so that no key serves two.
-pub struct Keys {
-    pub jwt: jsonwebtoken::EncodingKey,
-    pub jwt_verify: jsonwebtoken::DecodingKey,
-    sealing: ChaCha20Poly1305,
-}
-
-impl std::fmt::Debug for Keys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Keys(…)")
-    }
-}
-
-impl Keys {
-    pub fn derive(master: &[u8]) -> Keys {
-        let hkdf = Hkdf::<Sha256>::new(Some(b"partner-hub"), master);
-        let mut jwt = [0u8; 32];
-        let mut sealing = [0u8; 32];
-        // Only fails for outputs longer than 255 × 32 bytes.
-        let _ = hkdf.expand(b"access-token signing v1", &mut jwt);
-        let _ = hkdf.expand(b"secret sealing v1", &mut sealing);
-        Keys {
-            jwt: jsonwebtoken::EncodingKey::from_secret(&jwt),
-            jwt_verify: jsonwebtoken::DecodingKey::from_secret(&jwt),
-            sealing: ChaCha20Poly1305::new(Key::from_slice(&sealing)),
-        }
-    }
-
-    /// Encrypts a secret the server must read back (a TOTP secret): nonce ‖ ciphertext, base64.
-    pub fn seal(&self, secret: &[u8]) -> Result<String, ServiceError> {
-        let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).map_err(ServiceError::internal)?;
-        let sealed = self
-            .sealing
-            .encrypt(Nonce::from_slice(&nonce), secret)
-            .map_err(|_| ServiceError::internal("sealing failed"))?;
-        Ok(URL_SAFE_NO_PAD.encode([nonce.as_slice(), &sealed].concat()))
-    }
-
-    pub fn open(&self, sealed: &str) -> Result<Vec<u8>, ServiceError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(sealed)
-            .map_err(|_| ServiceError::internal("a sealed secret is not base64"))?;
-        if bytes.len() < 12 {
-            return Err(ServiceError::internal("a sealed secret is truncated"));
-        }
-        let (nonce, sealed) = bytes.split_at(12);
-        self.sealing
-            .decrypt(Nonce::from_slice(nonce), sealed)
-            .map_err(|_| ServiceError::internal("a sealed secret does not open with this key"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,18 +68,5 @@ mod tests {
         let code = recovery_code().unwrap();
         assert_eq!(code.len(), 11);
         assert_eq!(&code[5..6], "-");
-    }
-
-    #[test]
-    fn sealed_secrets_open_with_the_same_key_only() {
-        let keys = Keys::derive(&[7u8; 64]);
-        let sealed = keys.seal(b"totp secret").unwrap();
-        assert_ne!(
-            keys.seal(b"totp secret").unwrap(),
-            sealed,
-            "a fresh nonce every time"
-        );
-        assert_eq!(keys.open(&sealed).unwrap(), b"totp secret");
-        assert!(Keys::derive(&[8u8; 64]).open(&sealed).is_err());
     }
 }

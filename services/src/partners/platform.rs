@@ -11,6 +11,7 @@ use persistence::{DbConnection, sessions};
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{Fields, ServiceError};
+use crate::identity::keyring::Keys;
 use crate::settings::Settings;
 use crate::users::onboarding::{self, Invitee, Person};
 
@@ -42,11 +43,12 @@ pub fn platform_admin(person: &Person) -> Result<Invitee, ServiceError> {
 pub fn invite(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     caller: &Caller,
     invitee: &Invitee,
     now: DateTime<Utc>,
 ) -> Result<UserRow, ServiceError> {
-    onboarding::invite(conn, settings, caller.by(now), invitee.clone()).map(|i| i.user)
+    onboarding::invite(conn, settings, keys, caller.by(now), invitee.clone()).map(|i| i.user)
 }
 
 /// Clears a user's authenticator (lost, with its recovery codes): the sessions end and a new
@@ -54,6 +56,7 @@ pub fn invite(
 pub fn reset_totp(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     caller: &Caller,
     user_id: &str,
     now: DateTime<Utc>,
@@ -65,7 +68,7 @@ pub fn reset_totp(
     user.updated_at = to_db(now);
     users::update(conn, &user)?;
     sessions::revoke_all_for_user(conn, &user.id, "totp_reset", to_db(now))?;
-    onboarding::send_invitation(conn, settings, now, &user)?;
+    onboarding::send_invitation(conn, settings, keys, now, &user)?;
     audit::record(
         conn,
         caller.by(now),

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{ErrorCode, Fields, ServiceError};
+use crate::identity::keyring::Keys;
 use crate::settings::Settings;
 use crate::users::onboarding::{self, Invitee, Person};
 
@@ -85,6 +86,7 @@ pub struct NewPartner {
 pub fn create(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     caller: &Caller,
     _platform: Platform,
     input: &NewPartner,
@@ -131,6 +133,7 @@ pub fn create(
     onboarding::invite(
         conn,
         settings,
+        keys,
         by,
         Invitee {
             account: AccountId::Partner(id),

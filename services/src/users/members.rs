@@ -15,6 +15,7 @@ use persistence::users::{self, UserFilter, UserRow};
 use crate::Settings;
 use crate::audit::{self, By, Change};
 use crate::error::{ErrorCode, ServiceError};
+use crate::identity::keyring::Keys;
 use crate::mail::{self, Message};
 use crate::users::onboarding::{self, Invitee};
 
@@ -103,6 +104,7 @@ impl Members {
         &self,
         conn: &mut DbConnection,
         settings: &Settings,
+        keys: &Keys,
         by: By<'_>,
         (name, email, logon): (DisplayName, Email, Logon),
         role: Role,
@@ -114,7 +116,7 @@ impl Members {
             email,
             logon,
         };
-        let invited = onboarding::invite(conn, settings, by, invitee)?;
+        let invited = onboarding::invite(conn, settings, keys, by, invitee)?;
         self.counted(conn)?;
         Ok(invited.user)
     }
@@ -196,6 +198,7 @@ impl Members {
         &self,
         conn: &mut DbConnection,
         settings: &Settings,
+        keys: &Keys,
         by: By<'_>,
         user_id: &str,
     ) -> Result<(), ServiceError> {
@@ -206,7 +209,7 @@ impl Members {
                 format!("{} has already accepted their invitation.", user.name),
             ));
         }
-        onboarding::send_invitation(conn, settings, by.at, &user)?;
+        onboarding::send_invitation(conn, settings, keys, by.at, &user)?;
         self.audit(conn, by, "invitation_resent", &user, None, None)
     }
 
@@ -214,6 +217,7 @@ impl Members {
     pub fn remove(
         &self,
         conn: &mut DbConnection,
+        keys: &Keys,
         by: By<'_>,
         user_id: &str,
     ) -> Result<(), ServiceError> {
@@ -222,6 +226,7 @@ impl Members {
         users::delete(conn, &user.id)?;
         mail::queue(
             conn,
+            keys,
             by.at,
             Message {
                 kind: "access_revoked",

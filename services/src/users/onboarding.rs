@@ -11,6 +11,7 @@ use persistence::users::{self, UserRow};
 use crate::Settings;
 use crate::audit::{self, By, Change};
 use crate::error::{ErrorCode, Fields, ServiceError};
+use crate::identity::keyring::Keys;
 use crate::identity::secrets;
 use crate::mail::{self, Message};
 
@@ -127,6 +128,7 @@ pub struct Invited {
 pub fn invite(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     by: By<'_>,
     invitee: Invitee,
 ) -> Result<Invited, ServiceError> {
@@ -158,7 +160,7 @@ pub fn invite(
             ..Change::default()
         },
     )?;
-    let link = send_invitation(conn, settings, by.at, &user)?;
+    let link = send_invitation(conn, settings, keys, by.at, &user)?;
     Ok(Invited { user, link })
 }
 
@@ -166,6 +168,7 @@ pub fn invite(
 pub fn send_invitation(
     conn: &mut DbConnection,
     settings: &Settings,
+    keys: &Keys,
     now: DateTime<Utc>,
     user: &UserRow,
 ) -> Result<String, ServiceError> {
@@ -183,6 +186,7 @@ pub fn send_invitation(
     let link = format!("{}/invitations/{token}", settings.public_url);
     mail::queue(
         conn,
+        keys,
         now,
         Message {
             kind: INVITATION,

@@ -129,7 +129,15 @@ async fn create_request(
     let now = state.clock.now();
     let created: AccessRequest = state
         .transaction(move |state, conn| {
-            cases::create(conn, &state.settings, &caller, &partner, &input, now)
+            cases::create(
+                conn,
+                &state.settings,
+                &state.keys,
+                &caller,
+                &partner,
+                &input,
+                now,
+            )
         })
         .await?
         .into();
@@ -221,7 +229,9 @@ async fn approve_request(
     let approval: requests::Approval = body.into_inner()?.into();
     let now = state.clock.now();
     let approved = state
-        .transaction(move |_, conn| cases::approve(conn, &caller, &own, &id, &approval, now))
+        .transaction(move |state, conn| {
+            cases::approve(conn, &state.keys, &caller, &own, &id, &approval, now)
+        })
         .await?;
     Ok(web::Json(approved.into()))
 }
@@ -253,7 +263,17 @@ async fn deny_request(
     let message = cases::denial_note(body.into_inner()?.message.as_deref())?;
     let now = state.clock.now();
     let denied = state
-        .transaction(move |_, conn| cases::deny(conn, &caller, &own, &id, message.as_deref(), now))
+        .transaction(move |state, conn| {
+            cases::deny(
+                conn,
+                &state.keys,
+                &caller,
+                &own,
+                &id,
+                message.as_deref(),
+                now,
+            )
+        })
         .await?;
     Ok(web::Json(denied.into()))
 }

@@ -142,6 +142,7 @@ async fn invite_customer_admin(
             Ok::<_, ApiError>(admins::members(conn, &partner, &customer_id)?.invite(
                 conn,
                 &state.settings,
+                &state.keys,
                 caller.by(now),
                 (name.clone(), email.clone(), logon.clone()),
                 Role::CustomerAdmin,
@@ -302,6 +303,7 @@ async fn resend_customer_admin_invitation(
                 admins::members(conn, &partner, &customer_id)?.resend_invitation(
                     conn,
                     &state.settings,
+                    &state.keys,
                     caller.by(now),
                     &user_id,
                 )?,

@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::streaming::{BodyWriter, csv_text, streamed};
 use services::customers::listing;
+use services::lane::Pass;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_customers_xlsx)
@@ -144,6 +145,8 @@ struct Export {
     filters: Vec<Filter>,
     sort: Sort,
     filename: String,
+    /// The export's place in the lane, given back when the export ends.
+    _pass: Pass,
 }
 
 async fn prepare(
@@ -155,6 +158,7 @@ async fn prepare(
     listing::exporter(&caller)?;
     let filters = query.filters()?;
     let sort = query.sort()?;
+    let pass = state.exports.enter(caller.actor.account.as_str())?;
     let scope = state
         .read(move |_, conn| listing::export_scope(conn, &caller))
         .await?;
@@ -168,6 +172,7 @@ async fn prepare(
         filters,
         sort,
         filename,
+        _pass: pass,
     })
 }
 
@@ -193,6 +198,7 @@ fn csv_cell(cell: Cell) -> String {
         (status = 400, description = "An unknown parameter, sort column or a bad filter value"),
         (status = 401, description = "Not authenticated"),
         (status = 403, description = "Only partner admins export"),
+        (status = 429, description = "Too many exports are running (in all, or of your account): retry after `Retry-After` seconds"),
     ),
 )]
 #[get("/customers/export.csv")]
@@ -235,6 +241,7 @@ fn xlsx_error(error: XlsxError) -> ApiError {
         (status = 400, description = "An unknown parameter, sort column or a bad filter value"),
         (status = 401, description = "Not authenticated"),
         (status = 403, description = "Only partner admins export"),
+        (status = 429, description = "Too many exports are running (in all, or of your account): retry after `Retry-After` seconds"),
     ),
 )]
 #[get("/customers/export.xlsx")]

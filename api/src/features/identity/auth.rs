@@ -219,7 +219,8 @@ async fn request_password_reset(
     state
         .transaction(move |state, conn| {
             let (account, logon) = (&body.account_id, &body.logon);
-            password_reset::request_reset(conn, &state.settings, &meta, account, logon, now)
+            let keys = &state.keys;
+            password_reset::request_reset(conn, &state.settings, keys, &meta, account, logon, now)
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())
@@ -246,10 +247,10 @@ async fn reset_password(
     let body = body.into_inner()?;
     let password =
         NewPassword::parse(&body.password).map_err(|e| ApiError::field("password", e))?;
-    let hash = password::hash(password.expose().to_owned()).await?;
+    let chosen = password::Chosen::hash("password", password).await?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| password_reset::reset(conn, &meta, &token, &hash, now))
+        .transaction(move |_, conn| password_reset::reset(conn, &meta, &token, &chosen, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

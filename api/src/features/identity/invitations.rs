@@ -151,13 +151,13 @@ async fn accept_invitation(
     let password = fields.check("password", NewPassword::parse(&body.password));
     let password = fields.conclude(password)?;
     // Hashing is slow on purpose: done before the transaction, not inside it.
-    let password_hash = password::hash(password.expose().to_owned()).await?;
+    let chosen = password::Chosen::hash("password", password).await?;
     let secret = totp::generate_secret();
     let now = state.clock.now();
     let pending = secret.clone();
     let user = state
         .transaction(move |state, conn| {
-            enrolment::accept(conn, &state.keys, &token, &password_hash, &pending, now)
+            enrolment::accept(conn, &state.keys, &token, &chosen, &pending, now)
         })
         .await?;
     Ok(web::Json(TotpEnrolment::new(&secret, &user)?))

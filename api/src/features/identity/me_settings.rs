@@ -167,10 +167,10 @@ async fn change_my_password(
     let new_password =
         NewPassword::parse(&new_password).map_err(|e| ApiError::field("new_password", e))?;
     reauthenticate(&state, &caller, current_password, "current_password").await?;
-    let hash = password::hash(new_password.expose().to_owned()).await?;
+    let chosen = password::Chosen::hash("new_password", new_password).await?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| profile::change_password(conn, &caller, &hash, now))
+        .transaction(move |_, conn| profile::change_password(conn, &caller, &chosen, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -190,7 +190,9 @@ async fn change_my_email(
     reauthenticate(&state, &caller, password, "password").await?;
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| profile::change_email(conn, &caller, &email, now))
+        .transaction(move |state, conn| {
+            profile::change_email(conn, &state.keys, &caller, &email, now)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -168,9 +168,14 @@ async fn invite_partner_user(
         .transaction(move |state, conn| {
             partner.exists(conn)?;
             let person = (name.clone(), email.clone(), logon.clone());
-            partner
-                .members()
-                .invite(conn, &state.settings, caller.by(now), person, role)
+            partner.members().invite(
+                conn,
+                &state.settings,
+                &state.keys,
+                caller.by(now),
+                person,
+                role,
+            )
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -330,9 +335,13 @@ async fn resend_partner_user_invitation(
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            partner
-                .members()
-                .resend_invitation(conn, &state.settings, caller.by(now), &user_id)
+            partner.members().resend_invitation(
+                conn,
+                &state.settings,
+                &state.keys,
+                caller.by(now),
+                &user_id,
+            )
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())
@@ -371,7 +380,11 @@ async fn remove_partner_user(
     }
     let now = state.clock.now();
     state
-        .transaction(move |_, conn| partner.members().remove(conn, caller.by(now), &user_id))
+        .transaction(move |state, conn| {
+            partner
+                .members()
+                .remove(conn, &state.keys, caller.by(now), &user_id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -53,7 +53,7 @@ async fn invite_platform_admin(
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            cases::invite(conn, &state.settings, &caller, &invitee, now)
+            cases::invite(conn, &state.settings, &state.keys, &caller, &invitee, now)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -93,7 +93,7 @@ async fn reset_totp(
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
-            cases::reset_totp(conn, &state.settings, &caller, &user_id, now)
+            cases::reset_totp(conn, &state.settings, &state.keys, &caller, &user_id, now)
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())

@@ -203,7 +203,15 @@ async fn create_partner(
     let now = state.clock.now();
     let partner: Partner = state
         .transaction(move |state, conn| {
-            cases::create(conn, &state.settings, &caller, platform, &input, now)
+            cases::create(
+                conn,
+                &state.settings,
+                &state.keys,
+                &caller,
+                platform,
+                &input,
+                now,
+            )
         })
         .await?
         .into();

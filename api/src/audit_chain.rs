@@ -1,0 +1,24 @@
+//! Links the audit trail's new events into its hash chain (`services::audit::chain`) for as
+//! long as the server runs: every second, and at once again after a round that linked any.
+
+use std::time::Duration;
+
+use persistence::Db;
+
+pub async fn run(db: Db, every: Duration) {
+    loop {
+        let round = db.clone();
+        let linked =
+            actix_web::web::block(move || round.transaction(services::audit::chain::link_pending))
+                .await;
+        match linked {
+            Ok(Ok(n)) if n > 0 => continue,
+            Ok(Ok(_)) => {}
+            // Another server linked the same events first, or the database is away: the next
+            // round starts from the chain as it then is.
+            Ok(Err(error)) => tracing::warn!(%error, "linking the audit chain failed"),
+            Err(error) => tracing::warn!(%error, "linking the audit chain failed"),
+        }
+        actix_web::rt::time::sleep(every).await;
+    }
+}

@@ -1,0 +1,91 @@
+//! The audit trail is a hash chain: linked after commit, shown with each entry, and walked by
+//! `partner-hub audit verify`, which names the first link an edit or a removal broke.
+
+use diesel::RunQueryDsl;
+use persistence::DbError;
+use serde_json::Value;
+use services::audit::chain::{self, Verdict};
+use tests::TestApp;
+use tests::identity::Session;
+
+fn link(app: &TestApp) -> usize {
+    app.db.transaction(chain::link_pending).unwrap()
+}
+
+fn verify(app: &TestApp) -> Verdict {
+    app.db.read(chain::verify).unwrap()
+}
+
+fn sql(app: &TestApp, statement: &str) {
+    let statement = statement.to_owned();
+    app.db
+        .transaction(|conn| {
+            diesel::sql_query(&statement)
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .unwrap();
+}
+
+/// The trail as the platform admin reads it, newest first.
+async fn trail(app: &TestApp, platform: &Session) -> Vec<Value> {
+    let page: Value = app
+        .get_as(platform, "/audit?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_trail_is_a_hash_chain_whose_first_broken_link_is_named() {
+    let app = TestApp::spawn().await;
+    let platform = app.platform_admin().await;
+    app.partner_admin(&platform, "PARTCHAIN").await;
+
+    let before = trail(&app, &platform).await;
+    assert!(before.len() >= 4);
+    assert!(before.iter().all(|e| e["hash"].is_null()), "not linked yet");
+    assert_eq!(verify(&app).unlinked, i64::try_from(before.len()).unwrap());
+
+    let linked = link(&app);
+    assert_eq!(linked, before.len());
+    assert_eq!(link(&app), 0, "each event is linked once");
+    let after = trail(&app, &platform).await;
+    let newest = &after[0];
+    assert_eq!(newest["chain_position"], linked);
+    assert_eq!(newest["hash"].as_str().unwrap().len(), 64);
+    let verdict = verify(&app);
+    assert_eq!(verdict.checked, i64::try_from(linked).unwrap());
+    assert_eq!(verdict.broken, None);
+    assert_eq!(verdict.unlinked, 0);
+    assert_eq!(
+        verdict.head.as_deref(),
+        newest["hash"].as_str(),
+        "the API shows the checkpoint"
+    );
+
+    // New events continue the chain.
+    app.logout(&platform).await;
+    assert!(link(&app) >= 1);
+    assert_eq!(verify(&app).broken, None);
+
+    // An edit breaks the link it was made in.
+    sql(
+        &app,
+        "UPDATE audit_events SET action = 'nothing.happened' WHERE chain_position = 2",
+    );
+    let broken = verify(&app).broken.expect("the edit is found");
+    assert_eq!(broken.position, 2);
+    assert!(broken.event_id.is_some());
+    assert_eq!(verify(&app).checked, 1, "the links before it hold");
+
+    // A removal breaks the chain where the event was.
+    sql(
+        &app,
+        "DELETE FROM audit_events WHERE chain_position IN (2, 3)",
+    );
+    let broken = verify(&app).broken.expect("the removal is found");
+    assert_eq!((broken.position, broken.event_id), (2, None));
+}
