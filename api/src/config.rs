@@ -39,7 +39,7 @@ pub struct Config {
 
     /// Exports (of the listing, of the audit trail) running at once in all, each holding a
     /// connection while it runs; more are answered 429 `too_many_exports` (default: a quarter
-    /// of the pool, at least one).
+    /// of the pool, at least one; never the pool's last connection).
     #[arg(long, env = "PH_EXPORTS_AT_ONCE", global = true,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub exports_at_once: Option<u32>,
@@ -147,16 +147,20 @@ impl Config {
         })
     }
 
+    /// Exports at once: as configured (a quarter of the pool by default), but never the last
+    /// connection of the pool while it has more than one.
+    pub fn exports_at_once(&self) -> u32 {
+        let pool = self.pool_size();
+        let wanted = self.exports_at_once.unwrap_or(pool / 4);
+        wanted.min(pool.saturating_sub(1)).max(1)
+    }
+
     pub fn settings(&self) -> Settings {
         Settings {
             body_limit: self.body_limit,
             auth_rate_per_minute: self.auth_rate_per_minute,
             blocking_threads: usize::try_from(self.pool_size()).unwrap_or(4),
-            exports_at_once: usize::try_from(
-                self.exports_at_once
-                    .unwrap_or_else(|| (self.pool_size() / 4).max(1)),
-            )
-            .unwrap_or(1),
+            exports_at_once: usize::try_from(self.exports_at_once()).unwrap_or(1),
             rules: services::Settings {
                 public_url: self
                     .public_url
@@ -171,5 +175,37 @@ impl Config {
                 switch_reauth_after: chrono::Duration::minutes(self.switch_reauth_minutes.into()),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn config(args: &[&str]) -> Config {
+        Cli::parse_from(std::iter::once("partner-hub").chain(args.iter().copied())).config
+    }
+
+    #[test]
+    fn exports_never_take_the_pools_last_connection() {
+        let at_once = |args: &[&str]| config(args).exports_at_once();
+        assert_eq!(at_once(&["--db-pool-size", "8"]), 2, "a quarter by default");
+        assert_eq!(at_once(&["--db-pool-size", "4"]), 1);
+        assert_eq!(
+            at_once(&["--db-pool-size", "4", "--exports-at-once", "4"]),
+            3
+        );
+        assert_eq!(
+            at_once(&["--db-pool-size", "1", "--exports-at-once", "3"]),
+            1
+        );
     }
 }
