@@ -31,7 +31,7 @@ def switch_script(base, token, work, name):
     """A wrk script that switches into a customer the admin holds a grant for."""
     _, _, me = call(f"{base}/me", token=token)
     user_id = json.loads(me)["user"]["id"]
-    _, _, page = call(f"{base}/customers?status=demo&requires_access_permission=false&active=true&limit=1",
+    _, _, page = call(f"{base}/customers?status=demo&requires_access_permission=false&active=true&account_state=active&limit=1",
                       token=token)
     customer = json.loads(page)["items"][0]["id"]
     # 201 the first time, 409 grant_exists after: either way the grant is there.

@@ -233,7 +233,7 @@ def measure(binary, backend, pg_url, customers, work):
         settle(server.pid)
         _, _, me = call(f"{BASE}/me", token=token)
         user_id = json.loads(me)["user"]["id"]
-        _, _, page = call(f"{BASE}/customers?status=demo&requires_access_permission=false&active=true&limit=1",
+        _, _, page = call(f"{BASE}/customers?status=demo&requires_access_permission=false&active=true&account_state=active&limit=1",
                           token=token)
         customer = json.loads(page)["items"][0]["id"]
         call(f"{BASE}/grants", {"user_id": user_id, "customer_id": customer, "profile": "Bench",

@@ -61,7 +61,7 @@ impl HttpStatus for ErrorCode {
             ErrorCode::RequestAlreadyDecided => StatusCode::CONFLICT,
             ErrorCode::LockedByCustomer => StatusCode::FORBIDDEN,
             ErrorCode::NoAccessGrant => StatusCode::FORBIDDEN,
-            ErrorCode::CustomerInactive => StatusCode::FORBIDDEN,
+            ErrorCode::CustomerInactive | ErrorCode::CustomerSuspended => StatusCode::FORBIDDEN,
             ErrorCode::ReauthenticationRequired => StatusCode::FORBIDDEN,
             ErrorCode::NotWhileActing => StatusCode::FORBIDDEN,
         }

@@ -187,6 +187,8 @@ pub enum SwitchRefusal {
     NoGrant,
     /// The customer's Active flag is off.
     CustomerInactive,
+    /// The customer's account is suspended.
+    CustomerSuspended,
 }
 
 /// The conditions of a switch beyond the caller's own session (which authentication already
@@ -194,6 +196,7 @@ pub enum SwitchRefusal {
 pub fn may_switch(
     grant_expiry: Option<Option<DateTime<Utc>>>,
     customer_active: bool,
+    customer_suspended: bool,
     now: DateTime<Utc>,
 ) -> Result<(), SwitchRefusal> {
     match grant_expiry {
@@ -202,6 +205,9 @@ pub fn may_switch(
     }
     if !customer_active {
         return Err(SwitchRefusal::CustomerInactive);
+    }
+    if customer_suspended {
+        return Err(SwitchRefusal::CustomerSuspended);
     }
     Ok(())
 }
@@ -319,19 +325,22 @@ mod tests {
             Some(Some(at(10))),
             Some(None),
         ] {
-            for active in [false, true] {
+            for (active, suspended) in [(false, false), (true, false), (false, true), (true, true)]
+            {
                 let live = matches!(grant, Some(expiry) if grant_live(expiry, now));
                 let expected = if !live {
                     Err(SwitchRefusal::NoGrant)
                 } else if !active {
                     Err(SwitchRefusal::CustomerInactive)
+                } else if suspended {
+                    Err(SwitchRefusal::CustomerSuspended)
                 } else {
                     Ok(())
                 };
                 assert_eq!(
-                    may_switch(grant, active, now),
+                    may_switch(grant, active, suspended, now),
                     expected,
-                    "{grant:?} {active}"
+                    "{grant:?} {active} {suspended}"
                 );
             }
         }

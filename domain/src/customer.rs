@@ -103,9 +103,19 @@ choice!(
     BillingRecipient, "billing_recipient" { Client = "client", Partner = "partner" }
 );
 choice!(
-    /// Seed 001's account state, beside the Active flag.
+    /// Seed 001's account state, beside the Active flag: the partner suspends an account (an
+    /// unpaid invoice, a dispute) and resumes it; the Active flag is its on/off switch for
+    /// logins. Either one off keeps every user out.
     AccountState, "account_state" { Active = "active", Suspended = "suspended" }
 );
+
+impl AccountState {
+    /// Whether the account's users (and partner users switching in) may enter it: the stored
+    /// word, which a suspension or anything unknown makes `false`.
+    pub fn lets_users_in(stored: &str) -> bool {
+        AccountState::parse(stored) == Ok(AccountState::Active)
+    }
+}
 choice!(
     LicenceType, "licence_type" { Subscription = "subscription", Perpetual = "perpetual", Trial = "trial" }
 );

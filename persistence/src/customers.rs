@@ -74,12 +74,18 @@ pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()
 
 /// The customer's `active` flag, `None` when there is no such customer: only that column (the
 /// login reads it; `AccountKind::lets_users_in` decides).
-pub fn active_flag(conn: &mut DbConnection, id: &str) -> QueryResult<Option<bool>> {
-    customers::table
+/// Whether the customer's users may log in: its Active flag on and its account not suspended;
+/// `None` when there is no such customer.
+pub fn lets_users_in(conn: &mut DbConnection, id: &str) -> QueryResult<Option<bool>> {
+    let flags: Option<(bool, String)> = customers::table
         .find(id)
-        .select(customers::active)
+        .select((customers::active, customers::account_state))
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(
+        flags
+            .map(|(active, state)| active && domain::customer::AccountState::lets_users_in(&state)),
+    )
 }
 
 /// Inserts many rows at once (the demo dataset).

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::customer::AccountState;
 use domain::ids::AccountKind;
 
 use crate::DbConnection;
@@ -51,40 +52,52 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>
 pub struct Held {
     pub session: SessionRow,
     pub user: UserRow,
-    /// The `active` flag of the user's partner or customer; `None` when there is no such
-    /// account (always, for a platform user). `AccountKind::lets_users_in` decides.
+    /// Whether the user's partner or customer lets its users in (its `active` flag; for a
+    /// customer also not suspended); `None` when there is no such account (always, for a
+    /// platform user). `AccountKind::lets_users_in` decides.
     pub account_active: Option<bool>,
 }
 
 pub fn find_held(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Held>> {
     let of_kind = |kind: AccountKind| users::account_kind.eq(kind.as_str());
-    let row: Option<(SessionRow, UserRow, Option<bool>, Option<bool>)> =
-        on_backend!(conn, |c| sessions::table
-            .inner_join(users::table)
-            .left_join(
-                partners::table.on(partners::id
-                    .eq(users::account_id)
-                    .and(of_kind(AccountKind::Partner))),
-            )
-            .left_join(
-                customers::table.on(customers::id
-                    .eq(users::account_id)
-                    .and(of_kind(AccountKind::Customer))),
-            )
-            .filter(sessions::id.eq(id))
-            .select((
-                SessionRow::as_select(),
-                UserRow::as_select(),
-                partners::active.nullable(),
-                customers::active.nullable(),
-            ))
-            .first(c)
-            .optional())?;
+    type Row = (
+        SessionRow,
+        UserRow,
+        Option<bool>,
+        Option<bool>,
+        Option<String>,
+    );
+    let row: Option<Row> = on_backend!(conn, |c| sessions::table
+        .inner_join(users::table)
+        .left_join(
+            partners::table.on(partners::id
+                .eq(users::account_id)
+                .and(of_kind(AccountKind::Partner))),
+        )
+        .left_join(
+            customers::table.on(customers::id
+                .eq(users::account_id)
+                .and(of_kind(AccountKind::Customer))),
+        )
+        .filter(sessions::id.eq(id))
+        .select((
+            SessionRow::as_select(),
+            UserRow::as_select(),
+            partners::active.nullable(),
+            customers::active.nullable(),
+            customers::account_state.nullable(),
+        ))
+        .first(c)
+        .optional())?;
     Ok(
-        row.map(|(session, user, partner_active, customer_active)| Held {
-            session,
-            user,
-            account_active: partner_active.or(customer_active),
+        row.map(|(session, user, partner_active, customer_active, state)| {
+            let customer_open = customer_active
+                .map(|active| active && state.as_deref().is_some_and(AccountState::lets_users_in));
+            Held {
+                session,
+                user,
+                account_active: partner_active.or(customer_open),
+            }
         }),
     )
 }

@@ -219,6 +219,11 @@ pub enum ErrorCode {
     )]
     CustomerInactive,
     #[strum(
+        message = "Customer suspended",
+        detailed_message = "The customer's account is suspended: nobody can enter it until its partner resumes it (POST /customers/{customer_id}/resume)."
+    )]
+    CustomerSuspended,
+    #[strum(
         message = "Fresh authenticator code required",
         detailed_message = "Switching into a customer needs a current authenticator code when your session last authenticated more than 15 minutes ago: send `code`."
     )]

@@ -7,17 +7,6 @@ use serde_json::{Value, json};
 use tests::TestApp;
 use tests::identity::{PASSWORD, totp_code};
 
-/// The token at the end of the newest link to `path` emailed to `recipient`.
-fn emailed_token(app: &TestApp, recipient: &str, path: &str) -> String {
-    let email = app.emails_to(recipient).pop().expect("an email was sent");
-    let start = email.body.find(path).expect("the email has the link") + path.len();
-    email.body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn json_of(response: reqwest::Response) -> Value {
     assert!(response.status().is_success(), "{}", response.status());
     response.json().await.unwrap()
@@ -77,7 +66,7 @@ async fn a_copy_of_the_database_holds_no_live_secret() {
         .await
         .unwrap();
     assert_eq!(partner.status(), StatusCode::CREATED);
-    let pending = emailed_token(&app, "ana@vault.example", "/invitations/");
+    let pending = app.invitation_token("ana@vault.example");
     secrets.push(("pending invitation token", pending));
 
     // A password reset asked for and not used.
@@ -88,7 +77,7 @@ async fn a_copy_of_the_database_holds_no_live_secret() {
         )
         .await;
     assert_eq!(asked.status(), StatusCode::ACCEPTED);
-    let reset = emailed_token(&app, "vault@platform.example", "/auth/password-reset/");
+    let reset = app.emailed_token("vault@platform.example", "/auth/password-reset/");
     secrets.push(("reset token", reset));
 
     let dump = app.database.dump(&app.db);

@@ -14,7 +14,7 @@ pub fn full_record(id: &str, reference: &str) -> Value {
         "requires_access_permission": false, "iframe_embedding": true,
         "iframe_domains": ["intranet.acme.example"], "membership_end_date": "2027-12-31",
         "locations": 4, "account_type": "paid", "billing_recipient": "partner",
-        "compliance_percent": 87, "workers": 120, "account_state": "active",
+        "compliance_percent": 87, "workers": 120,
         "licences": [{"product": "analytics", "licence_type": "subscription", "seats_used": 8,
                       "seats_available": 10, "contract_expiry": "2027-06-30", "next_renewal": "2027-06-01"}]
     })
@@ -121,7 +121,6 @@ async fn every_invalid_field_is_reported_at_once() {
                 "iframe_embedding": true, "iframe_domains": ["ok.example", "bad domain!"],
                 "contact_name": "x".repeat(201), "membership_end_date": "31/12/2027", "locations": -1, "workers": -5,
                 "compliance_percent": 101, "account_type": "paid",
-                "account_state": "frozen",
                 "licences": [
                     {"product": "analytics", "licence_type": "lease", "seats_used": -1, "seats_available": 3},
                     {"product": "analytics", "licence_type": "trial", "seats_used": 0, "seats_available": 0,
@@ -136,7 +135,6 @@ async fn every_invalid_field_is_reported_at_once() {
     assert_eq!(
         fields_of(&all),
         vec![
-            ("account_state".into(), "account_state".into()),
             ("add_ons[1]".into(), "unknown_code".into()),
             ("billing_recipient".into(), "required".into()),
             ("compliance_percent".into(), "range".into()),

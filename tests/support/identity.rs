@@ -139,12 +139,13 @@ impl TestApp {
 
     /// The token of the newest invitation link emailed to `recipient`.
     pub fn invitation_token(&self, recipient: &str) -> String {
+        self.emailed_token(recipient, "/invitations/")
+    }
+
+    /// The token at the end of the newest link to `path` emailed to `recipient`.
+    pub fn emailed_token(&self, recipient: &str, path: &str) -> String {
         let email = self.emails_to(recipient).pop().expect("an email was sent");
-        let start = email
-            .body
-            .find("/invitations/")
-            .expect("the email has a link")
-            + 13;
+        let start = email.body.find(path).expect("the email has the link") + path.len();
         email.body[start..]
             .split_whitespace()
             .next()

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::customer::CustomerStatus;
+use domain::customer::{AccountState, CustomerStatus};
 use persistence::customers::CustomerRow;
 use persistence::time::from_db;
 use serde::de::DeserializeOwned;
@@ -182,10 +182,10 @@ impl From<CustomerRow> for Customer {
 }
 
 /// The customer as a caller sees it: `can_access` when the caller holds a live grant into it
-/// (`live_grant`) and the customer is active.
+/// (`live_grant`) and the customer is active and not suspended.
 pub fn seen(row: CustomerRow, live_grant: bool) -> Customer {
     Customer {
-        can_access: row.active && live_grant,
+        can_access: row.active && AccountState::lets_users_in(&row.account_state) && live_grant,
         ..Customer::from(row)
     }
 }

@@ -196,14 +196,6 @@ pub struct CustomerFields {
     )]
     #[schema(value_type = Option<Vec<LicenceFields>>)]
     pub licences: Field<Vec<LicenceFields>>,
-    /// `active` (default) or `suspended`.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<String>, example = "active")]
-    pub account_state: Field<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -262,7 +254,8 @@ impl From<CustomerFields> for CustomerInput {
             billing_recipient: body.billing_recipient,
             compliance_percent: body.compliance_percent,
             workers: body.workers,
-            account_state: body.account_state,
+            // Changed only by POST /customers/{id}/suspend and /resume, with a reason.
+            account_state: None,
             licences: body
                 .licences
                 .map(|list| list.map(|list| list.into_iter().map(LicenceInput::from).collect())),

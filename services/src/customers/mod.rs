@@ -6,3 +6,4 @@ pub mod entities;
 pub mod listing;
 pub mod record;
 pub mod records;
+pub mod suspension;

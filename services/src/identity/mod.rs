@@ -28,7 +28,7 @@ pub fn account_lets_in(
     let flag = match kind {
         AccountKind::Platform => None,
         AccountKind::Partner => partners::active_flag(conn, account_id)?,
-        AccountKind::Customer => customers::active_flag(conn, account_id)?,
+        AccountKind::Customer => customers::lets_users_in(conn, account_id)?,
     };
     Ok(kind.lets_users_in(flag))
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::access::{GrantRole, Permissions, grant_live};
+use domain::customer::AccountState;
 use domain::ids::{AccountId, AccountKind, CustomerId, PartnerId};
 use domain::policy::{Acting, Actor};
 use domain::role::Role;
@@ -94,6 +95,7 @@ fn acting_actor(
     };
     let customer = customers::find(conn, customer_id)?
         .filter(|c| c.active && c.partner_id == partner.as_str())
+        .filter(|c| AccountState::lets_users_in(&c.account_state))
         .ok_or_else(refused)?;
     let grant = match &session.grant_id {
         Some(id) => access::find_grant(conn, id)?,

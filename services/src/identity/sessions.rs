@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::access::{self, SwitchRefusal};
+use domain::customer::AccountState;
 use domain::ids::{AccountId, AccountKind, CustomerId, Logon};
 use domain::policy::Action;
 use domain::role::Role;
@@ -361,6 +362,7 @@ fn live_grant_into(
     access::may_switch(
         grant.as_ref().map(|g| g.expires_at.map(from_db)),
         customer.active,
+        !AccountState::lets_users_in(&customer.account_state),
         now,
     )
     .map_err(|refusal| match refusal {
@@ -368,6 +370,13 @@ fn live_grant_into(
         SwitchRefusal::CustomerInactive => ServiceError::rule(
             ErrorCode::CustomerInactive,
             format!("{} is deactivated: nobody can enter it.", customer.id),
+        ),
+        SwitchRefusal::CustomerSuspended => ServiceError::rule(
+            ErrorCode::CustomerSuspended,
+            format!(
+                "{}'s account is suspended: nobody can enter it until its partner resumes it.",
+                customer.id
+            ),
         ),
     })?;
     let grant = grant.ok_or_else(no_grant)?;

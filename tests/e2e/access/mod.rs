@@ -11,6 +11,7 @@ use crate::customers::create;
 
 mod rules;
 mod story;
+mod suspension;
 
 /// A partner with its admin, a `user` bea, and customer SHOP in `status` with admin cara.
 pub(super) struct World {

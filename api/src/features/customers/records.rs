@@ -3,7 +3,10 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::Deserialize;
 use services::customers::records::{self as cases, etag};
+use services::customers::suspension::{self, Reason};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
@@ -15,7 +18,9 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_customer)
         .service(get_customer)
-        .service(update_customer);
+        .service(update_customer)
+        .service(suspend_customer)
+        .service(resume_customer);
 }
 
 fn with_etag(mut response: HttpResponse, version: i32) -> HttpResponse {
@@ -145,4 +150,92 @@ async fn update_customer(
     let customer = Customer::from(row);
     let version = customer.version;
     Ok(with_etag(HttpResponse::Ok().json(customer), version))
+}
+
+/// Why an account is suspended or resumed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Invoices unpaid since March"}))]
+pub struct AccountStateChange {
+    /// 1–500 characters; kept in the audit trail.
+    pub reason: String,
+}
+
+/// Suspend a customer account (seed 001).
+///
+/// Its users can no longer log in (a login answers 401, as any failed one), their sessions and
+/// every partner session inside it end at once, and partner users cannot switch in (403
+/// `customer_suspended`) until it is resumed. Grants and the Active flag stay as they are.
+/// Suspending a suspended account changes nothing.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(("customer_id" = String, Path, example = "ACME")),
+    request_body = AccountStateChange,
+    responses(
+        (status = 200, description = "The customer, suspended", body = Customer,
+         headers(("ETag" = String, description = "The record's new version"))),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only partner admins suspend customers"),
+        (status = 404, description = "No such customer"),
+        (status = 422, description = "No reason given, or one over 500 characters"),
+    ),
+)]
+#[post("/customers/{customer_id}/suspend")]
+async fn suspend_customer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    customer_id: web::Path<String>,
+    body: JsonBody<AccountStateChange>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = suspension::manager(&caller)?;
+    let reason = Reason::of("reason", &body.into_inner()?.reason)?;
+    let now = state.clock.now();
+    let row = state
+        .transaction(move |_, conn| {
+            suspension::suspend(conn, &caller, &partner, &customer_id, &reason, now)
+        })
+        .await?;
+    let version = row.version;
+    Ok(with_etag(
+        HttpResponse::Ok().json(Customer::from(row)),
+        version,
+    ))
+}
+
+/// Resume a suspended customer account: its users log in again, grants work as before.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(("customer_id" = String, Path, example = "ACME")),
+    request_body = AccountStateChange,
+    responses(
+        (status = 200, description = "The customer, active again", body = Customer,
+         headers(("ETag" = String, description = "The record's new version"))),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only partner admins resume customers"),
+        (status = 404, description = "No such customer"),
+        (status = 422, description = "No reason given, or one over 500 characters"),
+    ),
+)]
+#[post("/customers/{customer_id}/resume")]
+async fn resume_customer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    customer_id: web::Path<String>,
+    body: JsonBody<AccountStateChange>,
+) -> Result<HttpResponse, ApiError> {
+    let partner = suspension::manager(&caller)?;
+    let reason = Reason::of("reason", &body.into_inner()?.reason)?;
+    let now = state.clock.now();
+    let row = state
+        .transaction(move |_, conn| {
+            suspension::resume(conn, &caller, &partner, &customer_id, &reason, now)
+        })
+        .await?;
+    let version = row.version;
+    Ok(with_etag(
+        HttpResponse::Ok().json(Customer::from(row)),
+        version,
+    ))
 }
