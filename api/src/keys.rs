@@ -128,6 +128,12 @@ pub fn create(path: &Path, now: DateTime<Utc>) -> Result<Vec<Entry>, KeyError> {
     Ok(entries)
 }
 
+/// When the file was last written (`None` when it cannot be told): a rotation replaces it whole,
+/// so a new time means new keys.
+pub fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
 /// The keys as the ring takes them.
 pub fn masters(entries: &[Entry]) -> Vec<Vec<u8>> {
     entries.iter().map(|e| e.key.clone()).collect()

@@ -120,11 +120,20 @@ pub fn signing_keys(db: &Db, path: &Path) -> Result<Keys, StartError> {
 /// The ring of `entries`, read again from `path` when it meets a key it does not hold.
 pub fn key_ring(path: &Path, entries: &[keys::Entry]) -> Result<Keys, StartError> {
     let path = path.to_owned();
+    let read_at = std::sync::Mutex::new(keys::modified(&path));
     let reload: services::identity::keyring::Reload = Box::new(move || {
-        keys::load(&path)
+        let modified = keys::modified(&path);
+        let mut last = read_at
+            .lock()
+            .map_err(|_| "the key file's lock is poisoned")?;
+        if modified.is_some() && modified == *last {
+            return Ok(None);
+        }
+        let entries = keys::load(&path)
             .map_err(|e| e.to_string())?
-            .map(|entries| keys::masters(&entries))
-            .ok_or_else(|| format!("{} is gone", path.display()))
+            .ok_or_else(|| format!("{} is gone", path.display()))?;
+        *last = modified;
+        Ok(Some(keys::masters(&entries)))
     });
     Keys::ring(&keys::masters(entries), Some(reload)).map_err(|e| StartError::Keys(e.to_string()))
 }
@@ -158,21 +167,23 @@ pub fn rotate_keys(db: &Db, path: &Path, now: DateTime<Utc>) -> Result<Rotation,
     let resealed = db
         .transaction(|conn| services::identity::rotation::reseal(conn, &ring, &meta, now))
         .map_err(|e| CliError::Invalid(e.to_string()))?;
+    // A key retires once the key after it has been current since before the cutoff.
     let cutoff = now - services::identity::jwt::ACCESS_TOKEN_TTL - KEY_REFRESH_AFTER;
-    let successors: Vec<Option<DateTime<Utc>>> =
-        entries.iter().skip(1).map(|e| e.added_at).collect();
-    let (kept, retired): (Vec<_>, Vec<_>) = entries
-        .into_iter()
-        .zip(successors.into_iter().map(Some).chain([None]))
-        .partition(|(_, successor)| !matches!(successor, Some(Some(at)) if *at <= cutoff));
-    let kept: Vec<keys::Entry> = kept.into_iter().map(|(entry, _)| entry).collect();
-    keys::store(path, &kept)?;
-    let id = |entry: &keys::Entry| services::identity::keyring::id_of(&entry.key);
+    let retires: Vec<bool> = (0..entries.len())
+        .map(|i| {
+            let successor = entries.get(i + 1).and_then(|next| next.added_at);
+            successor.is_some_and(|at| at <= cutoff)
+        })
+        .collect();
+    let (retired, kept): (Vec<_>, Vec<_>) = entries.into_iter().zip(retires).partition(|(_, r)| *r);
+    let id = |(entry, _): &(keys::Entry, bool)| services::identity::keyring::id_of(&entry.key);
+    let kept_entries: Vec<keys::Entry> = kept.iter().map(|(entry, _)| entry.clone()).collect();
+    keys::store(path, &kept_entries)?;
     Ok(Rotation {
         current: ring.current_id(),
         keys: kept.iter().map(id).collect(),
         resealed,
-        retired: retired.iter().map(|(entry, _)| id(entry)).collect(),
+        retired: retired.iter().map(id).collect(),
     })
 }
 

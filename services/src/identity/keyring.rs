@@ -47,8 +47,10 @@ impl Derived {
     }
 }
 
-/// Reads the master keys again, oldest first (from the key file the server started with).
-pub type Reload = Box<dyn Fn() -> Result<Vec<Vec<u8>>, String> + Send + Sync>;
+/// Reads the master keys again, oldest first, from the key file the server started with; `None`
+/// when the file has not changed since it was last read (a token naming a made-up key must not
+/// cost a read of the file).
+pub type Reload = Box<dyn Fn() -> Result<Option<Vec<Vec<u8>>>, String> + Send + Sync>;
 
 /// The ring: oldest first, the last one current.
 struct Ring(Vec<Derived>);
@@ -109,29 +111,31 @@ impl Keys {
         if let Some(found) = self.snapshot().find(id) {
             return use_key(found);
         }
-        let masters = (self.reload.as_ref()?)().ok().filter(|m| !m.is_empty())?;
+        let masters = (self.reload.as_ref()?)()
+            .ok()
+            .flatten()
+            .filter(|m| !m.is_empty())?;
         let ring = Arc::new(Ring::of(&masters));
         let found = ring.find(id).and_then(&use_key);
+        self.replace(ring);
+        found
+    }
+
+    fn replace(&self, ring: Arc<Ring>) {
         match self.ring.write() {
             Ok(mut held) => *held = ring,
             Err(poisoned) => *poisoned.into_inner() = ring,
         }
-        found
     }
 
     /// Reads the key file again: a server does so every minute, so that it signs with the key
     /// another process added, before an older one is retired.
     pub fn refresh(&self) {
-        let Some(masters) = self.reload.as_ref().and_then(|r| r().ok()) else {
+        let Some(masters) = self.reload.as_ref().and_then(|r| r().ok().flatten()) else {
             return;
         };
-        if masters.is_empty() {
-            return;
-        }
-        let ring = Arc::new(Ring::of(&masters));
-        match self.ring.write() {
-            Ok(mut held) => *held = ring,
-            Err(poisoned) => *poisoned.into_inner() = ring,
+        if !masters.is_empty() {
+            self.replace(Arc::new(Ring::of(&masters)));
         }
     }
 
@@ -260,7 +264,7 @@ mod tests {
     fn a_key_it_does_not_hold_is_looked_for_in_the_key_file_again() {
         let newer = Keys::ring(&[vec![1u8; 64], vec![2u8; 64]], None).unwrap();
         let sealed = newer.seal(b"secret").unwrap();
-        let reload: Reload = Box::new(|| Ok(vec![vec![1u8; 64], vec![2u8; 64]]));
+        let reload: Reload = Box::new(|| Ok(Some(vec![vec![1u8; 64], vec![2u8; 64]])));
         let older = Keys::ring(&[vec![1u8; 64]], Some(reload)).unwrap();
         assert_eq!(older.open(&sealed).unwrap(), b"secret");
         assert_eq!(
