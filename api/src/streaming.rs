@@ -46,7 +46,6 @@ pub fn streamed(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(body)
 }
 

@@ -45,40 +45,9 @@ impl Reason {
     }
 }
 
-/// Suspends customer `id` of the caller's partner; the customer as it now is. Suspending a
-/// suspended account changes nothing.
-pub fn suspend(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    partner: &OwnPartner,
-    id: &str,
-    reason: &Reason,
-    now: DateTime<Utc>,
-) -> Result<CustomerRow, ServiceError> {
-    set_state(
-        conn,
-        caller,
-        partner,
-        id,
-        AccountState::Suspended,
-        reason,
-        now,
-    )
-}
-
-/// Resumes customer `id`: its users log in again and grants work again as they were.
-pub fn resume(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    partner: &OwnPartner,
-    id: &str,
-    reason: &Reason,
-    now: DateTime<Utc>,
-) -> Result<CustomerRow, ServiceError> {
-    set_state(conn, caller, partner, id, AccountState::Active, reason, now)
-}
-
-fn set_state(
+/// Suspends (`state` suspended) or resumes customer `id` of the caller's partner; the customer
+/// as it now is. Asking for the state it is in changes nothing.
+pub fn change(
     conn: &mut DbConnection,
     caller: &Caller,
     partner: &OwnPartner,

@@ -3,6 +3,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use domain::customer::AccountState;
 use serde::Deserialize;
 use services::customers::records::{self as cases, etag};
 use services::customers::suspension::{self, Reason};
@@ -188,19 +189,7 @@ async fn suspend_customer(
     customer_id: web::Path<String>,
     body: JsonBody<AccountStateChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = suspension::manager(&caller)?;
-    let reason = Reason::of("reason", &body.into_inner()?.reason)?;
-    let now = state.clock.now();
-    let row = state
-        .transaction(move |_, conn| {
-            suspension::suspend(conn, &caller, &partner, &customer_id, &reason, now)
-        })
-        .await?;
-    let version = row.version;
-    Ok(with_etag(
-        HttpResponse::Ok().json(Customer::from(row)),
-        version,
-    ))
+    change_account_state(state, caller, customer_id, body, AccountState::Suspended).await
 }
 
 /// Resume a suspended customer account: its users log in again, grants work as before.
@@ -225,12 +214,22 @@ async fn resume_customer(
     customer_id: web::Path<String>,
     body: JsonBody<AccountStateChange>,
 ) -> Result<HttpResponse, ApiError> {
+    change_account_state(state, caller, customer_id, body, AccountState::Active).await
+}
+
+async fn change_account_state(
+    state: web::Data<AppState>,
+    caller: Caller,
+    customer_id: web::Path<String>,
+    body: JsonBody<AccountStateChange>,
+    to: AccountState,
+) -> Result<HttpResponse, ApiError> {
     let partner = suspension::manager(&caller)?;
     let reason = Reason::of("reason", &body.into_inner()?.reason)?;
     let now = state.clock.now();
     let row = state
         .transaction(move |_, conn| {
-            suspension::resume(conn, &caller, &partner, &customer_id, &reason, now)
+            suspension::change(conn, &caller, &partner, &customer_id, to, &reason, now)
         })
         .await?;
     let version = row.version;
