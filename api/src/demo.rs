@@ -392,7 +392,7 @@ fn customer(
             role: if u == 0 {
                 Role::CustomerAdmin
             } else {
-                Role::CustomerUser
+                Role::CustomerGuest
             },
             name: parse(DisplayName::parse(&format!("User {u} of {id}")))?,
             logon: Logon::from(&email),
@@ -488,7 +488,8 @@ fn licences(d: &Draw, renewal: chrono::NaiveDate) -> Vec<Licence> {
         .map(|p| Licence {
             product: (*p).to_owned(),
             licence_type: "subscription".to_owned(),
-            seats_used: d.workers / 4,
+            // No seat is held: the demo assigns none.
+            seats_used: 0,
             seats_available: d.workers / 3 + 1,
             contract_expiry: Some(renewal + Duration::days(30)),
             next_renewal: Some(renewal),
@@ -503,13 +504,13 @@ fn counts(options: &DemoOptions, d: &Draw) -> (String, String) {
         *entities.entry((*kind).to_owned()).or_default() += 1;
     }
     let admins = i64::from(options.users.min(1));
-    let plain = i64::from(options.users.saturating_sub(1));
+    let guests = i64::from(options.users.saturating_sub(1));
     let mut users = std::collections::BTreeMap::new();
     if admins > 0 {
-        users.insert("admin".to_owned(), admins);
+        users.insert(Role::CustomerAdmin.name().to_owned(), admins);
     }
-    if plain > 0 {
-        users.insert("user".to_owned(), plain);
+    if guests > 0 {
+        users.insert(Role::CustomerGuest.name().to_owned(), guests);
     }
     (to_json(&entities), to_json(&users))
 }

@@ -45,6 +45,10 @@ impl HttpStatus for ErrorCode {
             ErrorCode::PartnerIdTaken
             | ErrorCode::LogonTaken
             | ErrorCode::LastActiveAdmin
+            | ErrorCode::NoSeatsAvailable
+            | ErrorCode::InvitationPending
+            | ErrorCode::UserInactive
+            | ErrorCode::SeatsInUse
             | ErrorCode::AlreadyEnrolled => StatusCode::CONFLICT,
             ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::CustomerIdTaken => StatusCode::CONFLICT,

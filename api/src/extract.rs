@@ -235,3 +235,25 @@ mod tests {
         assert_eq!(field("5"), ("body".into(), "invalid_type".into()));
     }
 }
+
+/// `?confirm=true`, which an operation that cannot be undone asks for.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Confirmation {
+    /// Must be `true`: removal cannot be undone.
+    pub confirm: Option<bool>,
+}
+
+impl Confirmation {
+    /// 422 `confirmation_required` unless `confirm=true` was sent.
+    pub fn given(&self) -> Result<(), ApiError> {
+        if self.confirm == Some(true) {
+            Ok(())
+        } else {
+            Err(ApiError::rule(
+                crate::error::ErrorCode::ConfirmationRequired,
+                "Removing a user cannot be undone: repeat the request with confirm=true.",
+            ))
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::features::{self, Routes};
     info(
         title = "Partner Hub API",
         description = "Partner organisations run their customers' accounts: customer accounts, \
-            partner users and customer admins, and delegated access into customers through access \
+            partner users, customer users and their licences, and delegated access into customers through access \
             grants.\n\nEvery error is an RFC 9457 problem document (`application/problem+json`) \
             with a stable `code`; `GET /problems` lists them all.",
         license(name = "MIT", identifier = "MIT"),
@@ -37,7 +37,7 @@ use crate::features::{self, Routes};
         (name = "partner users", description = "A partner's own users: admins, users, marketing, notification recipients."),
         (name = "catalogues", description = "The lists the platform keeps: sectors, product plans, add-ons, entity types, licensable products."),
         (name = "customers", description = "A partner's customer accounts: the record, the listing with every filter and sort, assignments."),
-        (name = "customer admins", description = "A customer's admins, invited and managed by the partner's admins; they log in with the customer ID."),
+        (name = "customer users", description = "A customer's own users, `admin` or `guest` (seed 002: an invited user starts as a guest; guests use the account but manage nothing), and the seats of its licences they hold. Managed by the partner's admins, the customer's own admins and partner users acting inside with `manage_users`; they log in with the customer ID. Not the partner users a customer lets in (`POST /account/guests`, tag access), which are access grants."),
         (name = "entities", description = "A customer's entities: the group layer <ID>0000 and the numbered ones under it. Partner admins, the customer's own users and partner users acting inside it with a grant that allows it."),
         (name = "access", description = "Delegated access: grants, 24-hour access requests, the customer's own controls (guests, the permission flag) and switching into a customer."),
         (name = "audit", description = "The audit trail: every change, who made it (and as whom), before and after."),

@@ -52,8 +52,13 @@ choice!(
 );
 
 choice!(
-    /// What a grant lets its holder do inside the customer's account. Managing implies viewing.
-    Permission, "permission" { ViewEntities = "view_entities", ManageEntities = "manage_entities" }
+    /// What a grant lets its holder do inside the customer's account. Any permission lets one
+    /// see the account's entities, users and licences; managing needs the admin role.
+    Permission, "permission" {
+        ViewEntities = "view_entities",
+        ManageEntities = "manage_entities",
+        ManageUsers = "manage_users"
+    }
 );
 
 /// A grant's set of permissions: never empty, and a `user`-role grant cannot change anything.
@@ -69,10 +74,12 @@ impl Permissions {
         if set.is_empty() {
             return Err(Invalid::new("required", "name at least one permission"));
         }
-        if role == GrantRole::User && set.contains(&Permission::ManageEntities) {
+        if let Some(managing) = set.iter().find(|p| **p != Permission::ViewEntities)
+            && role == GrantRole::User
+        {
             return Err(Invalid::new(
                 "needs_admin_role",
-                "manage_entities needs the admin role: a user-role grant is read-only",
+                format!("{managing} needs the admin role: a user-role grant is read-only"),
             ));
         }
         Ok(Permissions(set))
@@ -91,7 +98,7 @@ impl Permissions {
     pub fn allows(&self, wanted: Permission) -> bool {
         match wanted {
             Permission::ViewEntities => !self.0.is_empty(),
-            Permission::ManageEntities => self.0.contains(&Permission::ManageEntities),
+            managing => self.0.contains(&managing),
         }
     }
 

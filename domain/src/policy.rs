@@ -64,6 +64,11 @@ pub enum Action<'a> {
     ViewEntities(&'a CustomerId),
     /// Create and change a customer's entities: as above, with admin rights.
     ManageEntities(&'a CustomerId),
+    /// Read a customer's users and licences: as [`Action::ViewEntities`] (its guests too).
+    ViewCustomerUsers(&'a CustomerId),
+    /// Invite, edit, promote, deactivate and remove a customer's users and assign its licences:
+    /// its partner's admins, its own admins, a partner user acting inside with `manage_users`.
+    ManageCustomerUsers(&'a CustomerId),
     /// Give, change and request partner users' access to the actor's partner's customers.
     ManageAccess,
     /// See and revoke who can enter customers: a partner admin for its customers, a customer's
@@ -137,6 +142,13 @@ pub fn decide(actor: &Actor, action: Action<'_>) -> Decision {
         }
         Action::ManageEntities(customer) => {
             inside_customer(actor, customer, Permission::ManageEntities)
+        }
+        // Any grant lets its holder see who works in the account.
+        Action::ViewCustomerUsers(customer) => {
+            inside_customer(actor, customer, Permission::ViewEntities)
+        }
+        Action::ManageCustomerUsers(customer) => {
+            inside_customer(actor, customer, Permission::ManageUsers)
         }
         Action::OverseeAccess | Action::ReadAudit => match (&actor.account, actor.role) {
             (AccountId::Platform, Role::PlatformAdmin) if action == Action::ReadAudit => Allow,
@@ -214,7 +226,7 @@ mod tests {
             actor(Role::PartnerMarketing, acme.clone()),
             actor(Role::PartnerNotifications, acme),
             actor(Role::CustomerAdmin, customer.clone()),
-            actor(Role::CustomerUser, customer),
+            actor(Role::CustomerGuest, customer),
         ]
     }
 
@@ -272,7 +284,7 @@ mod tests {
                 Role::PartnerUser | Role::PartnerMarketing | Role::PartnerNotifications => {
                     Decision::Deny(Denial::Forbidden)
                 }
-                Role::CustomerAdmin | Role::CustomerUser => Decision::Deny(Denial::Hidden),
+                Role::CustomerAdmin | Role::CustomerGuest => Decision::Deny(Denial::Hidden),
             };
             assert_eq!(decide(&actor, Action::ViewPartner(&acme)), own, "{actor:?}");
             assert_eq!(
@@ -323,7 +335,7 @@ mod tests {
             "p_marketing",
             "p_notify",
             "c_admin",
-            "c_user",
+            "c_guest",
         ];
         let mut all: Vec<(&str, Actor)> = names.into_iter().zip(every_actor()).collect();
         all.push((
@@ -332,19 +344,19 @@ mod tests {
         ));
         all.push((
             "acting_user",
-            acting(Role::CustomerUser, &["view_entities"]),
+            acting(Role::CustomerGuest, &["view_entities"]),
         ));
         all
     }
 
     /// The delegated-access actions, every actor, as a table: A = allow, F = forbidden, H =
-    /// hidden. Columns: platform, p_admin, p_user, p_marketing, p_notify, c_admin, c_user,
+    /// hidden. Columns: platform, p_admin, p_user, p_marketing, p_notify, c_admin, c_guest,
     /// acting_admin, acting_user.
     #[test]
     fn delegated_access_table() {
         let shop = CustomerId::parse("SHOP").unwrap();
         let other = CustomerId::parse("ELSE").unwrap();
-        let table: [(&str, Action<'_>, &str); 11] = [
+        let table: [(&str, Action<'_>, &str); 15] = [
             (
                 "view own entities",
                 Action::ViewEntities(&shop),
@@ -363,6 +375,26 @@ mod tests {
             (
                 "manage other entities",
                 Action::ManageEntities(&other),
+                "FAFFFHHHH",
+            ),
+            (
+                "view own users",
+                Action::ViewCustomerUsers(&shop),
+                "FAFFFAAAA",
+            ),
+            (
+                "manage own users",
+                Action::ManageCustomerUsers(&shop),
+                "FAFFFAFFF",
+            ),
+            (
+                "view other users",
+                Action::ViewCustomerUsers(&other),
+                "FAFFFHHHH",
+            ),
+            (
+                "manage other users",
+                Action::ManageCustomerUsers(&other),
                 "FAFFFHHHH",
             ),
             ("manage access", Action::ManageAccess, "FAFFFFFFF"),
@@ -385,6 +417,25 @@ mod tests {
                 assert_eq!(decide(actor, action), want, "{what}: {name}");
             }
         }
+    }
+
+    #[test]
+    fn only_a_grant_with_manage_users_manages_users_from_inside() {
+        let shop = CustomerId::parse("SHOP").unwrap();
+        let with = acting(Role::CustomerAdmin, &["view_entities", "manage_users"]);
+        let without = acting(Role::CustomerAdmin, &["view_entities", "manage_entities"]);
+        assert_eq!(
+            decide(&with, Action::ManageCustomerUsers(&shop)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&without, Action::ManageCustomerUsers(&shop)),
+            Decision::Deny(Denial::Forbidden)
+        );
+        assert_eq!(
+            decide(&with, Action::ManageEntities(&shop)),
+            Decision::Deny(Denial::Forbidden)
+        );
     }
 
     #[test]

@@ -15,8 +15,12 @@ pub enum Role {
     PartnerMarketing,
     /// No login at all; receives notification emails only.
     PartnerNotifications,
+    /// Manages the customer's users, licences and access (seed 002's Admin).
     CustomerAdmin,
-    CustomerUser,
+    /// Uses the account but manages nothing: where a user invited into a customer starts (seed
+    /// 002's Guest). Not the partner user a customer lets in (`POST /account/guests`, seed 001),
+    /// which is an access grant.
+    CustomerGuest,
 }
 
 impl Role {
@@ -27,7 +31,7 @@ impl Role {
         Role::PartnerMarketing,
         Role::PartnerNotifications,
         Role::CustomerAdmin,
-        Role::CustomerUser,
+        Role::CustomerGuest,
     ];
 
     pub fn account_kind(self) -> AccountKind {
@@ -37,7 +41,7 @@ impl Role {
             | Role::PartnerUser
             | Role::PartnerMarketing
             | Role::PartnerNotifications => AccountKind::Partner,
-            Role::CustomerAdmin | Role::CustomerUser => AccountKind::Customer,
+            Role::CustomerAdmin | Role::CustomerGuest => AccountKind::Customer,
         }
     }
 
@@ -45,7 +49,8 @@ impl Role {
     pub fn name(self) -> &'static str {
         match self {
             Role::PlatformAdmin | Role::PartnerAdmin | Role::CustomerAdmin => "admin",
-            Role::PartnerUser | Role::CustomerUser => "user",
+            Role::PartnerUser => "user",
+            Role::CustomerGuest => "guest",
             Role::PartnerMarketing => "marketing",
             Role::PartnerNotifications => "notifications",
         }

@@ -273,12 +273,79 @@ pub fn assigned_users(conn: &mut DbConnection, customer_id: &str) -> QueryResult
         .load(conn)
 }
 
+/// The customers each of `user_ids` is assigned to, as (user, customer) by user then customer.
+pub fn assignments_of(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    customer_assignments::table
+        .filter(customer_assignments::user_id.eq_any(user_ids))
+        .select((
+            customer_assignments::user_id,
+            customer_assignments::customer_id,
+        ))
+        .order((
+            customer_assignments::user_id,
+            customer_assignments::customer_id,
+        ))
+        .load(conn)
+}
+
 /// Whether the user has any assignment: then it sees only the customers assigned to it.
 pub fn has_assignments(conn: &mut DbConnection, user_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         customer_assignments::table.filter(customer_assignments::user_id.eq(user_id)),
     ))
     .get_result(conn)
+}
+
+/// How many of the partner's customers there are of each (status rank, account state,
+/// active) — the partner's summary.
+pub fn count_by_state(
+    conn: &mut DbConnection,
+    partner_id: &str,
+) -> QueryResult<Vec<(i32, String, bool, i64)>> {
+    customers::table
+        .filter(customers::partner_id.eq(partner_id))
+        .group_by((
+            customers::status,
+            customers::account_state,
+            customers::active,
+        ))
+        .select((
+            customers::status,
+            customers::account_state,
+            customers::active,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}
+
+/// The licence lists (JSON) of the partner's customers that have any.
+pub fn licence_lists(conn: &mut DbConnection, partner_id: &str) -> QueryResult<Vec<String>> {
+    customers::table
+        .filter(customers::partner_id.eq(partner_id))
+        .filter(customers::licences.ne("[]"))
+        .select(customers::licences)
+        .load(conn)
+}
+
+/// Stores the customer's licences (their seats used changed); its answer changes, so does its
+/// version.
+pub fn set_licences(
+    conn: &mut DbConnection,
+    id: &str,
+    licences: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::licences.eq(licences),
+            customers::version.eq(customers::version + 1),
+            customers::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// The customer's own admins set "requires customer access permissions"; switching it on locks

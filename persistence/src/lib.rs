@@ -63,6 +63,7 @@ pub mod customer_listing;
 pub mod customers;
 pub mod db;
 pub mod entities;
+pub mod licences;
 pub mod outbox;
 pub mod partner_kit;
 pub mod partners;

@@ -56,6 +56,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
     }
 }
 
@@ -211,6 +212,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    licence_assignments (customer_id, product, user_id) {
+        customer_id -> Text,
+        product -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_tokens -> users (user_id));
 diesel::table! {
     access_grants (id) {
@@ -275,6 +285,8 @@ diesel::joinable!(used_refresh_tokens -> sessions (session_id));
 diesel::joinable!(customers -> partners (partner_id));
 diesel::joinable!(entities -> customers (customer_id));
 diesel::joinable!(customer_assignments -> customers (customer_id));
+diesel::joinable!(licence_assignments -> customers (customer_id));
+diesel::joinable!(licence_assignments -> users (user_id));
 diesel::joinable!(partner_images -> partners (partner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -291,6 +303,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     entities,
     customer_assignments,
+    licence_assignments,
     access_grants,
     access_requests,
     partner_kit_items,

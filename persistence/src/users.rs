@@ -28,6 +28,7 @@ pub struct UserRow {
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub last_login_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
@@ -131,6 +132,13 @@ pub fn logon_taken(conn: &mut DbConnection, account_id: &str, logon: &str) -> Qu
 }
 
 /// Writes every mutable column of `user` back (the row was read in the same transaction).
+pub fn record_login(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::last_login_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn update(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
     diesel::update(users::table.find(&user.id))
         .set((
@@ -176,6 +184,8 @@ pub struct UserFilter {
     pub active: Option<bool>,
     /// `true`: only users who have not finished their invitation; `false`: only enrolled ones.
     pub pending: Option<bool>,
+    /// Only users whose name, email or logon contains this, whatever the case.
+    pub text: Option<String>,
 }
 
 /// An account's users ordered by name then id, after the (name, id) cursor when given.
@@ -203,6 +213,16 @@ pub fn list_for_account(
         Some(false) => query = query.filter(users::totp_enrolled_at.is_not_null()),
         None => {}
     }
+    if let Some(text) = &filter.text {
+        let pattern = crate::customer_listing::like_pattern(text);
+        query = query.filter(
+            lower(users::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::email).like(pattern.clone()).escape('\\'))
+                .or(lower(users::logon).like(pattern).escape('\\')),
+        );
+    }
     if let Some((name, id)) = after {
         query = query.filter(
             users::name.gt(name.to_owned()).or(users::name
@@ -211,6 +231,19 @@ pub fn list_for_account(
         );
     }
     query.load(conn)
+}
+
+/// How many users of each (role, active) the account has.
+pub fn count_by_role(
+    conn: &mut DbConnection,
+    account_id: &str,
+) -> QueryResult<Vec<(String, bool, i64)>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .group_by((users::role, users::active))
+        .select((users::role, users::active, diesel::dsl::count_star()))
+        .order((users::role, users::active))
+        .load(conn)
 }
 
 /// How many active users with `role` the account has, not counting `except`.

@@ -124,10 +124,33 @@ pub enum ErrorCode {
     LogonTaken,
     #[strum(
         message = "Last active admin",
-        detailed_message = "A partner always keeps at least one active admin: make another user an active \
-                 admin first."
+        detailed_message = "A partner always keeps at least one active admin, and so does a customer once it \
+                 has had one: make another user an active admin first."
     )]
     LastActiveAdmin,
+    #[strum(
+        message = "No seats available",
+        detailed_message = "Every seat of the licence is held: free one (DELETE the assignment) or raise the \
+                 licence's seats available first."
+    )]
+    NoSeatsAvailable,
+    #[strum(
+        message = "Invitation pending",
+        detailed_message = "The user has not accepted their invitation yet, so has no password to reset: \
+                 re-send the invitation instead."
+    )]
+    InvitationPending,
+    #[strum(
+        message = "User inactive",
+        detailed_message = "The user is deactivated: reactivate them first."
+    )]
+    UserInactive,
+    #[strum(
+        message = "Seats in use",
+        detailed_message = "The customer's users hold more seats of the licence than the change leaves: \
+                 unassign seats first (GET /customers/{customer_id}/licences lists who holds them)."
+    )]
+    SeatsInUse,
     #[strum(
         message = "Confirmation required",
         detailed_message = "This cannot be undone: repeat the request with `confirm=true`."

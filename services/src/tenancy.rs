@@ -110,8 +110,14 @@ pub fn own_customer_id(caller: &Caller) -> Result<OwnCustomer, ServiceError> {
 /// What the caller wants to do inside a customer's own data.
 #[derive(Debug, Clone, Copy)]
 pub enum Work {
+    /// Read its entities.
     View,
+    /// Change its entities.
     Manage,
+    /// Read its users and licences.
+    ViewUsers,
+    /// Manage its users and assign its licences.
+    ManageUsers,
 }
 
 /// A customer the caller may work inside, once the policy allowed the work on it.
@@ -124,6 +130,8 @@ pub fn reachable(caller: &Caller, id: &str, work: Work) -> Result<Reachable, Ser
     let action = match work {
         Work::View => Action::ViewEntities(&id),
         Work::Manage => Action::ManageEntities(&id),
+        Work::ViewUsers => Action::ViewCustomerUsers(&id),
+        Work::ManageUsers => Action::ManageCustomerUsers(&id),
     };
     caller.authorize(action, "customer")?;
     Ok(Reachable(id))

@@ -34,7 +34,8 @@ async fn populate(app: &TestApp, admin: &Session) {
             body["locations"] = json!(i);
             body["sector"] = json!("retail");
             body["membership_end_date"] = json!(format!("2027-01-{:02}", i + 1));
-            body["licences"] = json!([{"product": "forms", "licence_type": "trial", "seats_used": 1, "seats_available": 2}]);
+            body["licences"] =
+                json!([{"product": "forms", "licence_type": "trial", "seats_available": 2}]);
         }
         create(app, admin, body).await;
     }

@@ -15,7 +15,7 @@ pub fn full_record(id: &str, reference: &str) -> Value {
         "iframe_domains": ["intranet.acme.example"], "membership_end_date": "2027-12-31",
         "locations": 4, "account_type": "paid", "billing_recipient": "partner",
         "compliance_percent": 87, "workers": 120,
-        "licences": [{"product": "analytics", "licence_type": "subscription", "seats_used": 8,
+        "licences": [{"product": "analytics", "licence_type": "subscription",
                       "seats_available": 10, "contract_expiry": "2027-06-30", "next_renewal": "2027-06-01"}]
     })
 }
@@ -122,8 +122,8 @@ async fn every_invalid_field_is_reported_at_once() {
                 "contact_name": "x".repeat(201), "membership_end_date": "31/12/2027", "locations": -1, "workers": -5,
                 "compliance_percent": 101, "account_type": "paid",
                 "licences": [
-                    {"product": "analytics", "licence_type": "lease", "seats_used": -1, "seats_available": 3},
-                    {"product": "analytics", "licence_type": "trial", "seats_used": 0, "seats_available": 0,
+                    {"product": "analytics", "licence_type": "lease", "seats_available": -1},
+                    {"product": "analytics", "licence_type": "trial", "seats_available": 0,
                      "next_renewal": "tomorrow"}
                 ]
             }),
@@ -143,7 +143,7 @@ async fn every_invalid_field_is_reported_at_once() {
             ("id".into(), "customer_id".into()),
             ("iframe_domains[1]".into(), "host_name".into()),
             ("licences[0].licence_type".into(), "licence_type".into()),
-            ("licences[0].seats_used".into(), "range".into()),
+            ("licences[0].seats_available".into(), "range".into()),
             ("licences[1].next_renewal".into(), "date".into()),
             ("licences[1].product".into(), "duplicate".into()),
             ("locations".into(), "range".into()),
@@ -377,12 +377,13 @@ async fn another_partners_customer_does_not_exist_for_you() {
             Some(json!({"name": "S", "entity_type": "site"})),
         ),
         (Method::GET, "/customers/SHOP/entities/SHOP0000", None),
-        (Method::GET, "/customers/SHOP/admins", None),
+        (Method::GET, "/customers/SHOP/users", None),
         (
             Method::POST,
-            "/customers/SHOP/admins",
+            "/customers/SHOP/users",
             Some(json!({"name": "E", "email": "e@x.example"})),
         ),
+        (Method::GET, "/customers/SHOP/licences", None),
         (Method::GET, "/customers/SHOP/assignments", None),
         (Method::GET, "/customers/NOSUCH", None),
     ] {

@@ -39,17 +39,17 @@ def invitation_link(mail_dir, recipient):
 
 def inside_a_customer(base, mail_dir, partner_token):
     """Tokens of the callers on the customer's side: an admin of one of PARTDEMO's Pre-Sales
-    customers, and PARTDEMO's admin switched into it with a grant that manages entities."""
+    customers, and PARTDEMO's admin switched into it with a grant that manages entities and users."""
     _, _, page = call(f"{base}/customers?status=pre_sales&active=true&requires_access_permission=false&limit=1", token=partner_token)
     customer = json.loads(page)["items"][0]["id"]
     email = "fuzz@customer.example"
-    status, _, body = call(f"{base}/customers/{customer}/admins", {"name": "Fuzz Admin", "email": email}, partner_token)
+    status, _, body = call(f"{base}/customers/{customer}/users", {"name": "Fuzz Admin", "email": email, "role": "admin"}, partner_token)
     assert status == 201, body
     _, codes = enrol(base, invitation_link(mail_dir, email))
     customer_token = login(base, customer, email, codes)
     _, _, me = call(f"{base}/me", token=partner_token)
     grant = {"user_id": json.loads(me)["user"]["id"], "customer_id": customer, "profile": "Fuzz",
-             "role": "admin", "permissions": ["manage_entities"]}
+             "role": "admin", "permissions": ["manage_entities", "manage_users"]}
     status, _, body = call(f"{base}/grants", grant, partner_token)
     assert status == 201, body
     status, _, body = call(f"{base}/auth/switch", {"customer_id": customer}, partner_token)

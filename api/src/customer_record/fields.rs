@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use services::customers::record::{CustomerInput, LicenceInput};
+use services::customers::record::{self, CustomerInput, LicenceInput};
 use utoipa::ToSchema;
 
 use super::{Field, present};
@@ -20,8 +20,8 @@ use super::{Field, present};
     "iframe_domains": ["intranet.acme.example"], "membership_end_date": "2027-12-31",
     "locations": 4, "account_type": "paid", "billing_recipient": "partner",
     "compliance_percent": 87, "workers": 120,
-    "licences": [{"product": "analytics", "licence_type": "subscription", "seats_used": 8,
-                  "seats_available": 10, "contract_expiry": "2027-06-30", "next_renewal": "2027-06-01"}]
+    "licences": [{"product": "analytics", "licence_type": "subscription", "seats_available": 10,
+                  "contract_expiry": "2027-06-30", "next_renewal": "2027-06-01"}]
 }))]
 pub struct CustomerFields {
     /// The login prefix: 1–10 letters, stored upper-case, unique across the deployment, fixed.
@@ -207,8 +207,12 @@ pub struct LicenceFields {
     /// `subscription`, `perpetual` or `trial`.
     #[schema(example = "subscription")]
     pub licence_type: String,
-    #[schema(minimum = 0)]
-    pub seats_used: i64,
+    /// Counted from the seats held (`PUT /customers/{customer_id}/users/{user_id}/licences/{product}`):
+    /// ignored when sent, so that a licence read can be sent back as it is.
+    #[schema(read_only, minimum = 0)]
+    #[serde(default, skip_serializing)]
+    pub seats_used: Option<i64>,
+    /// Lowering it below the seats held is refused with 409 `seats_in_use`.
     #[schema(minimum = 0)]
     pub seats_available: i64,
     #[schema(value_type = Option<String>, format = Date)]
@@ -224,6 +228,7 @@ pub struct Licence {
     pub product: String,
     #[schema(example = "subscription")]
     pub licence_type: String,
+    /// How many of the customer's users hold a seat.
     pub seats_used: i32,
     pub seats_available: i32,
     pub contract_expiry: Option<NaiveDate>,
@@ -268,10 +273,22 @@ impl From<LicenceFields> for LicenceInput {
         LicenceInput {
             product: body.product,
             licence_type: body.licence_type,
-            seats_used: body.seats_used,
             seats_available: body.seats_available,
             contract_expiry: body.contract_expiry,
             next_renewal: body.next_renewal,
+        }
+    }
+}
+
+impl From<record::Licence> for Licence {
+    fn from(l: record::Licence) -> Self {
+        Licence {
+            product: l.product,
+            licence_type: l.licence_type,
+            seats_used: l.seats_used,
+            seats_available: l.seats_available,
+            contract_expiry: l.contract_expiry,
+            next_renewal: l.next_renewal,
         }
     }
 }

@@ -22,6 +22,7 @@ pub type Routes = fn(&mut ServiceConfig);
 pub fn configure(cfg: &mut ServiceConfig) {
     customers::listing::configure(cfg);
     customers::exports::configure(cfg);
+    customers::account_export::configure(cfg);
     system::health::configure(cfg);
     identity::auth::configure(cfg);
     identity::switch::configure(cfg);
@@ -30,12 +31,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     identity::me::configure(cfg);
     identity::me_settings::configure(cfg);
     partners::records::configure(cfg);
+    partners::summary::configure(cfg);
     partners::partner_users::configure(cfg);
     partners::platform::configure(cfg);
     catalogues::configure(cfg);
     branding::configure(cfg);
     customers::records::configure(cfg);
-    customers::admins::configure(cfg);
+    customers::users::configure(cfg);
+    customers::licences::configure(cfg);
     customers::entities::configure(cfg);
     customers::assignments::configure(cfg);
     access::grants::configure(cfg);

@@ -48,18 +48,18 @@ pub struct CustomerInput {
     pub account_state: Field<String>,
 }
 
-/// A licence as sent.
+/// A licence as sent (seats used is counted from the seats held, never sent).
 #[derive(Debug, Clone)]
 pub struct LicenceInput {
     pub product: String,
     pub licence_type: String,
-    pub seats_used: i64,
     pub seats_available: i64,
     pub contract_expiry: Option<String>,
     pub next_renewal: Option<String>,
 }
 
-/// A licence as stored (the customer row keeps the list as JSON) and answered.
+/// A licence as stored (the customer row keeps the list as JSON) and answered; `seats_used`
+/// is the count of its seats held, kept by [`super::licences`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Licence {
     pub product: String,
@@ -136,7 +136,6 @@ impl From<&CustomerRow> for CustomerInput {
                     .map(|l| LicenceInput {
                         product: l.product,
                         licence_type: l.licence_type,
-                        seats_used: i64::from(l.seats_used),
                         seats_available: i64::from(l.seats_available),
                         contract_expiry: l.contract_expiry.map(|d| d.to_string()),
                         next_renewal: l.next_renewal.map(|d| d.to_string()),
@@ -529,7 +528,6 @@ fn parse_licences(
             &at("licence_type"),
             LicenceType::parse(&licence.licence_type),
         );
-        let seats_used = fields.check(&at("seats_used"), customer::count(licence.seats_used));
         let seats_available = fields.check(
             &at("seats_available"),
             customer::count(licence.seats_available),
@@ -544,7 +542,8 @@ fn parse_licences(
             Some(Licence {
                 product: product?,
                 licence_type: licence_type?.as_str().to_owned(),
-                seats_used: seats_used?,
+                // Counted from the seats held when the record is stored.
+                seats_used: 0,
                 seats_available: seats_available?,
                 contract_expiry: contract_expiry?,
                 next_renewal: next_renewal?,

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::audit::{self, Change};
 use crate::caller::Caller;
+use crate::customers::licences;
 use crate::customers::record::{self, Catalogues, CustomerInput, Record};
 use crate::error::{ErrorCode, Fields, ServiceError};
 use crate::tenancy::{self, OwnPartner};
@@ -154,7 +155,8 @@ pub fn update(
     let mut fields = Fields::default();
     let record = record::parse(&merged, owner.on_price_plan, &catalogues, &mut fields);
     refuse_taken_ref(conn, &mut fields, partner, record.as_ref(), &before.id)?;
-    let record = fields.conclude(record)?;
+    let mut record = fields.conclude(record)?;
+    licences::count_seats(conn, &before.id, &mut record.licences)?;
     let mut after = before.clone();
     record.apply_to(&mut after);
     if before.access_permission_locked && !after.requires_access_permission {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use domain::ids::{AccountId, Logon};
 use persistence::time::to_db;
+use persistence::users::UserRow;
 use persistence::{DbConnection, sessions, users};
 
 use crate::audit::{self, By, Change};
@@ -37,7 +38,29 @@ pub fn request_reset(
     if !user.active || user.password_hash.is_none() {
         return Ok(());
     }
-    let token = onboarding::issue_token(conn, &user, PASSWORD_RESET, now, PASSWORD_RESET_TTL)?;
+    send_link(conn, settings, keys, &user, now)?;
+    audit::record(
+        conn,
+        By::anonymous(meta, now),
+        Change {
+            action: "user.password_reset_requested",
+            target_type: "user",
+            target_id: &user.id,
+            partner_id: audit::partner_of(&user),
+            ..Change::default()
+        },
+    )
+}
+
+/// Issues a reset link for `user` (a previous one stops working) and emails it.
+pub fn send_link(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    keys: &Keys,
+    user: &UserRow,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let token = onboarding::issue_token(conn, user, PASSWORD_RESET, now, PASSWORD_RESET_TTL)?;
     mail::queue(
         conn,
         keys,
@@ -52,17 +75,6 @@ pub fn request_reset(
                  {}/auth/password-reset/{token}\n\nIf it was not you, ignore this email.\n",
                 user.name, user.logon, user.account_id, settings.public_url
             ),
-        },
-    )?;
-    audit::record(
-        conn,
-        By::anonymous(meta, now),
-        Change {
-            action: "user.password_reset_requested",
-            target_type: "user",
-            target_id: &user.id,
-            partner_id: audit::partner_of(&user),
-            ..Change::default()
         },
     )
 }

@@ -95,6 +95,19 @@ pub fn change_email(
     let old = std::mem::replace(&mut user.email, email.to_string());
     user.updated_at = to_db(now);
     users::update(conn, &user)?;
+    own_email_changed(conn, keys, &user, &old, now)?;
+    audit_self(conn, caller, now, &user, "user.email_changed")
+}
+
+/// After a user changed their own email, however they did it: every session of theirs ends
+/// (log in again) and the old address is told.
+pub fn own_email_changed(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    user: &UserRow,
+    old: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
     sessions::revoke_all_for_user(conn, &user.id, "email_changed", to_db(now))?;
     mail::queue(
         conn,
@@ -102,7 +115,7 @@ pub fn change_email(
         now,
         Message {
             kind: "email_changed",
-            recipient: old.clone(),
+            recipient: old.to_owned(),
             subject: "Your Partner Hub email address was changed".to_owned(),
             body: format!(
                 "Hello {},\n\nThe email address of your Partner Hub user {} in {} was changed \
@@ -110,8 +123,7 @@ pub fn change_email(
                 user.name, user.logon, user.account_id, user.email
             ),
         },
-    )?;
-    audit_self(conn, caller, now, &user, "user.email_changed")
+    )
 }
 
 /// Changes the caller's logon (the password was checked); unique within the account.
@@ -296,6 +308,8 @@ pub fn abilities(actor: &Actor) -> Vec<&'static str> {
         for (name, action) in [
             ("view_entities", Action::ViewEntities(own)),
             ("manage_entities", Action::ManageEntities(own)),
+            ("view_users", Action::ViewCustomerUsers(own)),
+            ("manage_users", Action::ManageCustomerUsers(own)),
         ] {
             if allowed(action) {
                 can.push(name);

@@ -109,7 +109,7 @@ fn acting_actor(
     }
     let role = match GrantRole::parse(&grant.role).map_err(|_| refused())? {
         GrantRole::Admin => Role::CustomerAdmin,
-        GrantRole::User => Role::CustomerUser,
+        GrantRole::User => Role::CustomerGuest,
     };
     let codes: Vec<String> = serde_json::from_str(&grant.permissions).unwrap_or_default();
     Ok(Actor {

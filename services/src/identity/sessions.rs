@@ -213,6 +213,7 @@ pub fn complete_login(
         parent_session_id: None,
     };
     sessions::insert(conn, &session)?;
+    persistence::users::record_login(conn, &user.id, to_db(now))?;
     if user.account_kind == AccountKind::Customer.as_str() {
         persistence::customers::record_login(conn, &user.account_id, to_db(now))?;
     }
@@ -460,6 +461,8 @@ pub fn switch_into(
     };
     sessions::insert(conn, &session)?;
     store::record_grant_use(conn, &grant.id, to_db(now))?;
+    // Someone entered the account: the listing's last login says when (docs/DECISIONS.md).
+    persistence::customers::record_login(conn, &customer.id, to_db(now))?;
     let mut by = caller.by(now);
     by.acting_user_id = Some(&caller.actor.user_id);
     audit::record(

@@ -66,6 +66,12 @@ pub fn platform(caller: &Caller) -> Result<Platform, ServiceError> {
 #[derive(Debug, Clone)]
 pub struct Readable(PartnerId);
 
+impl Readable {
+    pub fn id(&self) -> &PartnerId {
+        &self.0
+    }
+}
+
 pub fn readable(caller: &Caller, id: &str) -> Result<Readable, ServiceError> {
     let id = PartnerId::parse(id).map_err(|_| ServiceError::NotFound("partner"))?;
     caller.authorize(Action::ViewPartner(&id), "partner")?;

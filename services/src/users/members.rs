@@ -1,8 +1,8 @@
 //! The users of an account, managed the same way whoever's they are: a partner's own users
-//! (managed by its admins) and a customer's admins (managed by the partner's admins, and later
-//! by themselves). One flow for inviting, listing, editing, deactivating, re-inviting and
-//! removing; what differs (which roles, whether an active admin must remain, which audit
-//! trail) is a field of [`Members`].
+//! (managed by its admins) and a customer's users (managed by the partner's admins, the
+//! customer's own admins and partner users acting inside with `manage_users`). One flow for
+//! inviting, listing, editing, deactivating, re-inviting and removing; what differs (which
+//! roles, whether an active admin must remain, which audit trail) is a field of [`Members`].
 
 use domain::ids::{AccountId, DisplayName, Email, Logon};
 use domain::partner_users::keeps_an_active_admin;
@@ -16,6 +16,7 @@ use crate::Settings;
 use crate::audit::{self, By, Change};
 use crate::error::{ErrorCode, ServiceError};
 use crate::identity::keyring::Keys;
+use crate::identity::{password_reset, profile};
 use crate::mail::{self, Message};
 use crate::users::onboarding::{self, Invitee};
 
@@ -25,11 +26,11 @@ pub struct Members {
     pub account: AccountId,
     /// The partner whose audit trail records the changes.
     pub partner_id: String,
-    /// Only users of these roles belong to the set (a customer's admins, not its other users).
+    /// The roles the account's users may hold.
     pub roles: &'static [Role],
     /// Refuse a change that leaves the account without an active admin.
     pub keep_an_active_admin: bool,
-    /// How messages and the audit trail name one of them: `partner_user`, `customer_admin`.
+    /// How messages and the audit trail name one of them: `partner_user`, `customer_user`.
     pub noun: &'static str,
 }
 
@@ -50,7 +51,7 @@ impl Members {
 
     fn what(&self) -> &'static str {
         match self.noun {
-            "customer_admin" => "customer admin",
+            "customer_user" => "customer user",
             _ => "partner user",
         }
     }
@@ -140,10 +141,12 @@ impl Members {
         )?)
     }
 
-    /// Applies `changes`; deactivating ends the user's sessions at once.
+    /// Applies `changes`; deactivating ends the user's sessions at once, and so does changing
+    /// one's own email (as `PUT /me/email` does).
     pub fn update(
         &self,
         conn: &mut DbConnection,
+        keys: &Keys,
         by: By<'_>,
         user_id: &str,
         changes: &UserChanges,
@@ -188,6 +191,9 @@ impl Members {
         if before.active && !after.active {
             sessions::revoke_all_for_user(conn, &after.id, "user_deactivated", to_db(by.at))?;
         }
+        if after.email != before.email && by.user_id == Some(after.id.as_str()) {
+            profile::own_email_changed(conn, keys, &after, &before.email, by.at)?;
+        }
         self.counted(conn)?;
         self.audit(conn, by, "updated", &after, Some(&before), Some(&after))?;
         Ok(after)
@@ -213,6 +219,37 @@ impl Members {
         self.audit(conn, by, "invitation_resent", &user, None, None)
     }
 
+    /// Emails the user a single-use password-reset link (never a password) and ends their
+    /// sessions: an admin's "reset password" (seed 004).
+    pub fn send_password_reset(
+        &self,
+        conn: &mut DbConnection,
+        settings: &Settings,
+        keys: &Keys,
+        by: By<'_>,
+        user_id: &str,
+    ) -> Result<(), ServiceError> {
+        let user = self.load(conn, user_id)?;
+        if user.totp_enrolled_at.is_none() {
+            return Err(ServiceError::rule(
+                ErrorCode::InvitationPending,
+                format!(
+                    "{} has not accepted their invitation yet: re-send it instead.",
+                    user.name
+                ),
+            ));
+        }
+        if !user.active {
+            return Err(ServiceError::rule(
+                ErrorCode::UserInactive,
+                format!("{} is deactivated: reactivate them first.", user.name),
+            ));
+        }
+        password_reset::send_link(conn, settings, keys, &user, by.at)?;
+        sessions::revoke_all_for_user(conn, &user.id, "password_reset_sent", to_db(by.at))?;
+        self.audit(conn, by, "password_reset_sent", &user, None, None)
+    }
+
     /// Deletes the user and emails them that their access was revoked.
     pub fn remove(
         &self,
@@ -223,6 +260,9 @@ impl Members {
     ) -> Result<(), ServiceError> {
         let user = self.load(conn, user_id)?;
         self.guard_last_admin(conn, &user, None)?;
+        if let Some(customer) = self.customer_id() {
+            crate::customers::licences::release_all(conn, customer, &user.id, by.at)?;
+        }
         users::delete(conn, &user.id)?;
         mail::queue(
             conn,

@@ -116,6 +116,7 @@ pub fn new_user(invitee: Invitee, now: DateTime<Utc>) -> UserRow {
         locked_until: None,
         created_at: at,
         updated_at: at,
+        last_login_at: None,
     }
 }
 
@@ -144,7 +145,16 @@ pub fn invite(
     }
     let user = new_user(invitee.clone(), by.at);
     users::insert(conn, &user)?;
-    let partner_id = matches!(invitee.account, AccountId::Partner(_)).then_some(account_id);
+    // Whose trails show the invitation: the partner's, and for a customer's user the
+    // customer's and its partner's.
+    let (partner_id, customer_id) = match &invitee.account {
+        AccountId::Partner(_) => (Some(account_id.to_owned()), None),
+        AccountId::Customer(_) => (
+            persistence::customers::find(conn, account_id)?.map(|c| c.partner_id),
+            Some(account_id),
+        ),
+        AccountId::Platform => (None, None),
+    };
     audit::record(
         conn,
         by,
@@ -152,7 +162,8 @@ pub fn invite(
             action: "user.invited",
             target_type: "user",
             target_id: &user.id,
-            partner_id,
+            partner_id: partner_id.as_deref(),
+            customer_id,
             after: audit::snapshot(&serde_json::json!({
                 "account_id": user.account_id, "role": user.role, "name": user.name,
                 "email": user.email, "logon": user.logon,

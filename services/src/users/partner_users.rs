@@ -2,13 +2,17 @@
 //! flow of [`crate::users::members`] over the partner's account, where an active admin always
 //! remains.
 
-use domain::ids::{AccountId, PartnerId};
+use chrono::{DateTime, Utc};
+use domain::ids::{AccountId, Invalid, PartnerId};
 use domain::policy::Action;
 use domain::role::Role;
-use persistence::DbConnection;
+use persistence::time::to_db;
+use persistence::users::UserRow;
+use persistence::{DbConnection, customers};
 
+use crate::audit::{self, Change};
 use crate::caller::Caller;
-use crate::error::ServiceError;
+use crate::error::{Fields, ServiceError};
 use crate::users::members::Members;
 
 /// A partner whose users the caller may manage: only [`manager`] makes one.
@@ -50,5 +54,114 @@ impl ManagedPartner {
             keep_an_active_admin: true,
             noun: "partner_user",
         }
+    }
+}
+
+/// A partner user and the customers it is assigned to.
+#[derive(Debug, Clone)]
+pub struct PartnerUser {
+    pub user: UserRow,
+    pub assigned_customers: Vec<String>,
+}
+
+/// `rows` with their assignments (one query for them all).
+pub fn with_assignments(
+    conn: &mut DbConnection,
+    rows: Vec<UserRow>,
+) -> Result<Vec<PartnerUser>, ServiceError> {
+    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+    let mut all = customers::assignments_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|user| {
+            let (mine, rest): (Vec<_>, Vec<_>) = all.drain(..).partition(|(u, _)| *u == user.id);
+            all = rest;
+            PartnerUser {
+                user,
+                assigned_customers: mine.into_iter().map(|(_, c)| c).collect(),
+            }
+        })
+        .collect())
+}
+
+pub fn one(conn: &mut DbConnection, user: UserRow) -> Result<PartnerUser, ServiceError> {
+    Ok(with_assignments(conn, vec![user])?
+        .pop()
+        .expect("one user in, one out"))
+}
+
+impl ManagedPartner {
+    /// Makes `customer_ids` exactly the customers `user` is assigned to: every one must be a
+    /// customer of the partner (422 naming each that is not), and the user of role `user`.
+    pub fn set_assignments(
+        &self,
+        conn: &mut DbConnection,
+        caller: &Caller,
+        user: &UserRow,
+        customer_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let mut fields = Fields::default();
+        if !customer_ids.is_empty() && user.role != Role::PartnerUser.name() {
+            fields.refuse(
+                "assigned_customers",
+                Invalid::new(
+                    "role",
+                    "only partner users of role `user` are assigned to customers",
+                ),
+            );
+        }
+        let mut wanted = Vec::new();
+        for (i, id) in customer_ids.iter().enumerate() {
+            match customers::find_for_partner(conn, self.0.as_str(), id)? {
+                Some(customer) => wanted.push(customer.id),
+                None => fields.refuse(
+                    &format!("assigned_customers[{i}]"),
+                    Invalid::new("unknown_customer", "is not a customer of this partner"),
+                ),
+            }
+        }
+        fields.finish()?;
+        let current = customers::assignments_of(conn, std::slice::from_ref(&user.id))?;
+        let current: Vec<String> = current.into_iter().map(|(_, c)| c).collect();
+        for customer in wanted.iter().filter(|c| !current.contains(c)) {
+            customers::assign(conn, customer, &user.id, to_db(now))?;
+            self.audit_assignment(conn, caller, user, customer, "customer.user_assigned", now)?;
+        }
+        for customer in current.iter().filter(|c| !wanted.contains(c)) {
+            customers::unassign(conn, customer, &user.id)?;
+            self.audit_assignment(
+                conn,
+                caller,
+                user,
+                customer,
+                "customer.user_unassigned",
+                now,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn audit_assignment(
+        &self,
+        conn: &mut DbConnection,
+        caller: &Caller,
+        user: &UserRow,
+        customer: &str,
+        action: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        audit::record(
+            conn,
+            caller.by(now),
+            Change {
+                action,
+                target_type: "assignment",
+                target_id: &format!("{customer}/{}", user.id),
+                partner_id: Some(self.0.as_str()),
+                customer_id: Some(customer),
+                ..Change::default()
+            },
+        )
     }
 }

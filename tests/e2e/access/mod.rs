@@ -42,9 +42,9 @@ pub(super) async fn world(app: &TestApp, status: &str) -> World {
     let (_, cara) = app
         .invited_member(
             &admin,
-            "/customers/SHOP/admins",
+            "/customers/SHOP/users",
             "SHOP",
-            json!({"name": "Cara Doyle", "email": "cara@shop.example"}),
+            json!({"name": "Cara Doyle", "email": "cara@shop.example", "role": "admin"}),
         )
         .await;
     World {

@@ -232,9 +232,9 @@ async fn tenants_narrowing_and_the_admin_layer() {
     let (dan_id, dan) = app
         .invited_member(
             &w.admin,
-            "/customers/SHOP/admins",
+            "/customers/SHOP/users",
             "SHOP",
-            json!({"name": "Dan", "email": "dan@shop.example"}),
+            json!({"name": "Dan", "email": "dan@shop.example", "role": "admin"}),
         )
         .await;
     let mut layer = terms(&w.bea_id, "SHOP");

@@ -8,7 +8,7 @@ use domain::customer::CustomerStatus;
 use persistence::Db;
 use persistence::customer_listing::{Filter, Scope, Sort};
 use persistence::customers::CustomerRow;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::listing::CustomerQuery;
@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 const PAGE: i64 = 1000;
 
 /// A typed cell: the workbook keeps numbers as numbers and dates as dates.
-enum Cell {
+pub(super) enum Cell {
     Text(String),
     Number(f64),
     Flag(bool),
@@ -39,7 +39,7 @@ enum Cell {
 }
 
 /// The columns, in order; [`cells`] gives a row's values in the same order.
-const HEADERS: [&str; 29] = [
+pub(super) const HEADERS: [&str; 29] = [
     "Customer ID",
     "Name",
     "Customer Ref",
@@ -71,7 +71,7 @@ const HEADERS: [&str; 29] = [
     "Users by Type",
 ];
 
-fn cells(row: CustomerRow) -> Vec<Cell> {
+pub(super) fn cells(row: CustomerRow) -> Vec<Cell> {
     let text = |s: Option<String>| s.map_or(Cell::Empty, Cell::Text);
     let number = |n: Option<i32>| n.map_or(Cell::Empty, |n| Cell::Number(f64::from(n)));
     let label = CustomerStatus::from_rank(row.status).map(|s| s.label().to_owned());
@@ -223,9 +223,9 @@ async fn export_customers_csv(
     ))
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn xlsx_error(error: XlsxError) -> ApiError {
+pub(super) fn xlsx_error(error: XlsxError) -> ApiError {
     ApiError::internal(format!("workbook: {error}"))
 }
 
@@ -259,7 +259,7 @@ async fn export_customers_xlsx(
 /// The workbook's deflate level. The compression runs after the last row, on one core, so it
 /// is most of what the export cannot overlap: level 3 takes a little more space than 6 for a
 /// clearly shorter export (E1 in bench/RESULTS.md).
-const DEFLATE_LEVEL: u8 = 3;
+pub(super) const DEFLATE_LEVEL: u8 = 3;
 
 /// Rows handed from the thread that reads them to the thread that writes the sheet at a time.
 const ROWS_PER_BATCH: usize = 256;
@@ -270,19 +270,11 @@ const ROWS_PER_BATCH: usize = 256;
 /// database and the sheet's XML then take the time of the slower of the two, not their sum.
 fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiError> {
     let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let formats = Formats::new();
     let sheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(xlsx_error)?;
-    sheet.set_name("Customers").map_err(xlsx_error)?;
-    for (col, header) in (0u16..).zip(HEADERS) {
-        sheet
-            .write_string_with_format(0, col, header, &bold)
-            .map_err(xlsx_error)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    header_row(sheet, "Customers", &HEADERS, &formats)?;
     let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Vec<Cell>>>(4);
     let mut row_number: u32 = 0;
     std::thread::scope(|scope| {
@@ -301,21 +293,7 @@ fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiE
         });
         for row in received.into_iter().flatten() {
             row_number += 1;
-            for (col, cell) in (0u16..).zip(row) {
-                let written = match cell {
-                    Cell::Text(text) => sheet.write_string(row_number, col, text).map(drop),
-                    Cell::Number(n) => sheet.write_number(row_number, col, n).map(drop),
-                    Cell::Flag(flag) => sheet.write_boolean(row_number, col, flag).map(drop),
-                    Cell::Date(d) => sheet
-                        .write_datetime_with_format(row_number, col, d, &date)
-                        .map(drop),
-                    Cell::Time(t) => sheet
-                        .write_datetime_with_format(row_number, col, t, &time)
-                        .map(drop),
-                    Cell::Empty => Ok(()),
-                };
-                written.map_err(xlsx_error)?;
-            }
+            write_row(sheet, row_number, row, &formats)?;
         }
         reader
             .join()
@@ -327,4 +305,63 @@ fn write_workbook(export: &Export, body: &mut BodyWriter<'_>) -> Result<(), ApiE
         .map_err(xlsx_error)?;
     workbook.set_zip_compression_level(DEFLATE_LEVEL);
     workbook.save_to_writer(body).map_err(xlsx_error)
+}
+
+/// The cell formats of a workbook: bold headers, dates, times.
+pub(super) struct Formats {
+    bold: Format,
+    date: Format,
+    time: Format,
+}
+
+impl Formats {
+    pub(super) fn new() -> Formats {
+        Formats {
+            bold: Format::new().set_bold(),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+        }
+    }
+}
+
+/// Names the sheet and writes its bold, frozen header row.
+pub(super) fn header_row(
+    sheet: &mut Worksheet,
+    name: &str,
+    headers: &[&str],
+    formats: &Formats,
+) -> Result<(), ApiError> {
+    sheet.set_name(name).map_err(xlsx_error)?;
+    for (col, header) in (0u16..).zip(headers) {
+        sheet
+            .write_string_with_format(0, col, *header, &formats.bold)
+            .map_err(xlsx_error)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
+/// Writes `cells` into row `row` of the sheet, each with its type.
+pub(super) fn write_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: Vec<Cell>,
+    formats: &Formats,
+) -> Result<(), ApiError> {
+    for (col, cell) in (0u16..).zip(cells) {
+        let written = match cell {
+            Cell::Text(text) => sheet.write_string(row, col, text).map(drop),
+            Cell::Number(n) => sheet.write_number(row, col, n).map(drop),
+            Cell::Flag(flag) => sheet.write_boolean(row, col, flag).map(drop),
+            Cell::Date(d) => sheet
+                .write_datetime_with_format(row, col, d, &formats.date)
+                .map(drop),
+            Cell::Time(t) => sheet
+                .write_datetime_with_format(row, col, t, &formats.time)
+                .map(drop),
+            Cell::Empty => Ok(()),
+        };
+        written.map_err(xlsx_error)?;
+    }
+    Ok(())
 }

@@ -3,3 +3,4 @@
 pub mod partner_users;
 pub mod platform;
 pub mod records;
+pub mod summary;

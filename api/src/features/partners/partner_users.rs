@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 use domain::ids::{AccountKind, DisplayName, Email, Logon};
 use domain::role::Role;
 use persistence::time::from_db;
-use persistence::users::{UserFilter, UserRow};
+use persistence::users::UserFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, Fields};
-use crate::extract::JsonBody;
+use crate::error::{ApiError, Fields};
+use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 use services::users::members::UserChanges;
@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_partner_user)
         .service(update_partner_user)
         .service(resend_partner_user_invitation)
+        .service(reset_partner_user_password)
         .service(remove_partner_user);
 }
 
@@ -46,6 +47,9 @@ pub struct NewPartnerUser {
     /// `admin`, `user`, `marketing` or `notifications` (no login; emails only).
     #[schema(example = "user")]
     pub role: String,
+    /// For role `user`: the customers it is assigned to (then it sees only those).
+    #[schema(example = json!(["ACME"]))]
+    pub assigned_customers: Option<Vec<String>>,
 }
 
 /// Only the fields sent change.
@@ -60,6 +64,8 @@ pub struct PartnerUserChanges {
     pub role: Option<String>,
     /// `false` blocks the user's logins to the hub and to every customer at once.
     pub active: Option<bool>,
+    /// For role `user`: exactly the customers it is assigned to from now on (`[]` for none).
+    pub assigned_customers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,13 +84,20 @@ pub struct PartnerUser {
     pub active: bool,
     /// The user has not finished their invitation (password and authenticator) yet.
     pub pending_invitation: bool,
+    /// The customers a `user` is assigned to; with none it sees them all.
+    #[schema(example = json!(["ACME"]))]
+    pub assigned_customers: Vec<String>,
+    pub assigned_customer_count: usize,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<UserRow> for PartnerUser {
-    fn from(row: UserRow) -> Self {
+impl From<partner_users::PartnerUser> for PartnerUser {
+    fn from(view: partner_users::PartnerUser) -> Self {
+        let row = view.user;
         PartnerUser {
+            assigned_customer_count: view.assigned_customers.len(),
+            assigned_customers: view.assigned_customers,
             pending_invitation: row.totp_enrolled_at.is_none(),
             id: row.id,
             partner_id: row.account_id,
@@ -115,13 +128,8 @@ pub struct PartnerUserFilter {
     pub active: Option<bool>,
     /// Only users whose invitation is pending (`true`) or done (`false`).
     pub pending_invitation: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Confirmation {
-    /// Must be `true`: removal cannot be undone.
-    pub confirm: Option<bool>,
+    /// Only users whose name, email or logon contains this, whatever the case.
+    pub q: Option<String>,
 }
 
 fn partner_role(name: &str) -> Result<Role, domain::ids::Invalid> {
@@ -164,24 +172,27 @@ async fn invite_partner_user(
     let role = fields.check("role", partner_role(&body.role));
     let ((name, email, logon), role) = fields.conclude(person.zip(role))?;
     let now = state.clock.now();
+    let assigned = body.assigned_customers.unwrap_or_default();
     let user = state
         .transaction(move |state, conn| {
             partner.exists(conn)?;
             let person = (name.clone(), email.clone(), logon.clone());
-            partner.members().invite(
+            let user = partner.members().invite(
                 conn,
                 &state.settings,
                 &state.keys,
                 caller.by(now),
                 person,
                 role,
-            )
+            )?;
+            partner.set_assignments(conn, &caller, &user, &assigned, now)?;
+            partner_users::one(conn, user)
         })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!("/partners/{}/users/{}", user.account_id, user.id),
+            format!("/partners/{}/users/{}", user.user.account_id, user.user.id),
         ))
         .json(PartnerUser::from(user)))
 }
@@ -218,17 +229,19 @@ async fn list_partner_users(
         role: role.map(|r| r.name().to_owned()),
         active: filter.active,
         pending: filter.pending_invitation,
+        text: filter.q.clone().filter(|q| !q.is_empty()),
     };
     let (limit, after) = (page.limit()?, page.after()?);
     let rows = state
         .read(move |_, conn| {
             let after = after.as_ref().map(|(n, i)| (n.as_str(), i.as_str()));
-            partner
+            let rows = partner
                 .members()
-                .list(conn, filter.clone(), after, limit + 1)
+                .list(conn, filter.clone(), after, limit + 1)?;
+            partner_users::with_assignments(conn, rows)
         })
         .await?;
-    let (rows, next) = paging::page(rows, limit, |row| (&row.name, &row.id));
+    let (rows, next) = paging::page(rows, limit, |view| (&view.user.name, &view.user.id));
     let items = rows.into_iter().map(PartnerUser::from).collect();
     Ok(web::Json(PartnerUserPage { items, next }))
 }
@@ -254,12 +267,15 @@ async fn get_partner_user(
     let (partner_id, user_id) = path.into_inner();
     let partner = partner_users::manager(&caller, &partner_id)?;
     let user = state
-        .read(move |_, conn| partner.members().load(conn, &user_id))
+        .read(move |_, conn| {
+            let user = partner.members().load(conn, &user_id)?;
+            partner_users::one(conn, user)
+        })
         .await?;
     Ok(web::Json(user.into()))
 }
 
-/// Edit a partner user: name, email, logon, role, active.
+/// Edit a partner user: name, email, logon, role, active, the customers it is assigned to.
 ///
 /// Deactivating blocks the user's logins to the hub and to every customer at once: their
 /// sessions end. A change that would leave the partner without an active admin is refused
@@ -293,6 +309,7 @@ async fn update_partner_user(
     let logon = fields.optional("logon", changes.logon.as_deref(), Logon::parse);
     let role = fields.optional("role", changes.role.as_deref(), partner_role);
     fields.finish()?;
+    let assigned = changes.assigned_customers;
     let changes = UserChanges {
         name,
         email,
@@ -302,10 +319,13 @@ async fn update_partner_user(
     };
     let now = state.clock.now();
     let user = state
-        .transaction(move |_, conn| {
-            partner
-                .members()
-                .update(conn, caller.by(now), &user_id, &changes)
+        .transaction(move |state, conn| {
+            let members = partner.members();
+            let user = members.update(conn, &state.keys, caller.by(now), &user_id, &changes)?;
+            if let Some(assigned) = &assigned {
+                partner.set_assignments(conn, &caller, &user, assigned, now)?;
+            }
+            partner_users::one(conn, user)
         })
         .await?;
     Ok(web::Json(user.into()))
@@ -372,12 +392,7 @@ async fn remove_partner_user(
 ) -> Result<HttpResponse, ApiError> {
     let (partner_id, user_id) = path.into_inner();
     let partner = partner_users::manager(&caller, &partner_id)?;
-    if confirmation.confirm != Some(true) {
-        return Err(ApiError::rule(
-            ErrorCode::ConfirmationRequired,
-            "Removing a user cannot be undone: repeat the request with confirm=true.",
-        ));
-    }
+    confirmation.given()?;
     let now = state.clock.now();
     state
         .transaction(move |state, conn| {
@@ -387,4 +402,41 @@ async fn remove_partner_user(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send the user a password-reset link (never a password): their sessions end, and the link
+/// works once, for an hour.
+#[utoipa::path(
+    tag = "partner users",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path, example = "PARTACME"), ("user_id" = String, Path)),
+    responses(
+        (status = 202, description = "The reset link is on its way; the user's sessions ended"),
+        (status = 401, description = "Not authenticated"),
+        (status = 403, description = "Only admins manage partner users"),
+        (status = 404, description = "No such partner or user"),
+        (status = 409, description = "The user's invitation is pending, or the user is inactive"),
+    ),
+)]
+#[post("/partners/{partner_id}/users/{user_id}/password-reset")]
+async fn reset_partner_user_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (partner_id, user_id) = path.into_inner();
+    let partner = partner_users::manager(&caller, &partner_id)?;
+    let now = state.clock.now();
+    state
+        .transaction(move |state, conn| {
+            partner.members().send_password_reset(
+                conn,
+                &state.settings,
+                &state.keys,
+                caller.by(now),
+                &user_id,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
 }
