@@ -37,10 +37,7 @@ pub fn run(config: &Config, token: &str, seconds: u64) -> Result<Floor, CliError
         Column::Status,
         vec![Value::Int(CustomerStatus::Onboarding.rank())],
     )];
-    let sort = Sort {
-        column: Column::Name,
-        descending: false,
-    };
+    let sort = Sort::by(Column::Name, false);
     let until = Duration::from_secs(seconds);
     let (cpu_before, started) = (cpu_time(), Instant::now());
     let mut rounds = 0u64;

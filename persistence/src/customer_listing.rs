@@ -90,16 +90,59 @@ pub struct Scope {
     pub assigned_to: Option<String>,
 }
 
+/// One key of a sort: a column, either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
+pub struct SortKey {
     pub column: Column,
     pub descending: bool,
 }
 
-/// Where a page starts: after the row with this sort key and ID.
+/// The most keys a sort takes.
+pub const MAX_SORT_KEYS: usize = 3;
+
+/// The listing's order: its first key, then up to two more, each either way; the ID breaks
+/// the ties that remain, in the last key's direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+    pub then: [Option<SortKey>; MAX_SORT_KEYS - 1],
+}
+
+impl Sort {
+    /// By one column.
+    pub fn by(column: Column, descending: bool) -> Sort {
+        Sort {
+            column,
+            descending,
+            then: [None; MAX_SORT_KEYS - 1],
+        }
+    }
+
+    /// Every key, the first one first.
+    pub fn keys(&self) -> impl Iterator<Item = SortKey> + '_ {
+        std::iter::once(SortKey {
+            column: self.column,
+            descending: self.descending,
+        })
+        .chain(self.then.iter().flatten().copied())
+    }
+
+    /// Whether the ID breaks ties descending.
+    pub fn last_descending(&self) -> bool {
+        self.keys().last().is_some_and(|k| k.descending)
+    }
+
+    /// The row's value of every key, as a cursor holds them.
+    pub fn key_of(&self, row: &CustomerRow) -> Vec<Option<Value>> {
+        self.keys().map(|k| k.column.value_of(row)).collect()
+    }
+}
+
+/// Where a page starts: after the row with these sort keys (one per key of the sort) and ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct After {
-    pub key: Option<Value>,
+    pub keys: Vec<Option<Value>>,
     pub id: String,
 }
 

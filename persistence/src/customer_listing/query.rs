@@ -10,7 +10,7 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Integer, Nullable, Text, Timestamp};
 
-use super::{After, Column, Filter, Scope, Sort, Value, Viewer, like_pattern, lower};
+use super::{After, Column, Filter, Scope, Sort, SortKey, Value, Viewer, like_pattern, lower};
 use crate::customers::CustomerRow;
 use crate::schema::{customer_assignments, customers};
 
@@ -145,20 +145,31 @@ fn condition(filter: &Filter) -> QueryResult<Condition> {
 }
 
 /// The rows after `after` in `sort` order: see the module's note on empty values.
-///
-/// A page after a key is `column ≥ key AND (column > key OR (column = key AND id > after))`:
-/// the first half is redundant, but it is what lets both databases seek the sort index
-/// straight to the key instead of reading every earlier row of the listing (a page 8 000 rows
-/// deep cost 5× the first one without it on PostgreSQL).
 fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
+    if after.keys.len() != sort.keys().count() {
+        return Err(diesel::result::Error::QueryBuilderError(
+            "a cursor for another sort".into(),
+        ));
+    }
+    match after.keys.as_slice() {
+        [key] => after_one_key(sort, key.as_ref(), &after.id),
+        keys => after_keys(sort, keys, &after.id),
+    }
+}
+
+/// After one key. A page after a key is `column ≥ key AND (column > key OR (column = key AND
+/// id > after))`: the first half is redundant, but it is what lets both databases seek the
+/// sort index straight to the key instead of reading every earlier row of the listing (a page
+/// 8 000 rows deep cost 5× the first one without it on PostgreSQL).
+fn after_one_key(sort: Sort, key: Option<&Value>, after_id: &str) -> QueryResult<Condition> {
     let column = sort.column;
-    let id = || Value::Text(after.id.clone());
+    let id = || Value::Text(after_id.to_owned());
     let (bound, further, id_further) = if sort.descending {
         (Cmp::Le, Cmp::Lt, compare(Column::Id, Cmp::Lt, &id())?)
     } else {
         (Cmp::Ge, Cmp::Gt, compare(Column::Id, Cmp::Gt, &id())?)
     };
-    Ok(match (&after.key, sort.descending) {
+    Ok(match (key, sort.descending) {
         (Some(key), descending) => {
             let mut either = vec![
                 compare(column, further, key)?,
@@ -177,6 +188,71 @@ fn after_condition(sort: Sort, after: &After) -> QueryResult<Condition> {
             Box::new(is_null(column).eq(false)),
         ]),
     })
+}
+
+/// After several keys, lexicographically: the first key further on, or equal and the second
+/// further on, …, or every key equal and the ID further on (in the last key's direction). The
+/// first key's "further on or equal" goes in front, for the index seek as with one key.
+fn after_keys(sort: Sort, keys: &[Option<Value>], after_id: &str) -> QueryResult<Condition> {
+    let sorted: Vec<SortKey> = sort.keys().collect();
+    let id = Value::Text(after_id.to_owned());
+    let id_cmp = if sort.last_descending() {
+        Cmp::Lt
+    } else {
+        Cmp::Gt
+    };
+    let mut alternatives = Vec::with_capacity(keys.len() + 1);
+    for i in 0..=keys.len() {
+        let mut all = Vec::with_capacity(i + 1);
+        for (key, value) in sorted.iter().zip(keys).take(i) {
+            all.push(key_equal(*key, value.as_ref())?);
+        }
+        match sorted.get(i).zip(keys.get(i)) {
+            Some((key, value)) => match key_further(*key, value.as_ref())? {
+                Some(further) => all.push(further),
+                None => continue,
+            },
+            None => all.push(compare(Column::Id, id_cmp, &id)?),
+        }
+        alternatives.push(every(all));
+    }
+    let first = sorted[0];
+    let mut seek = vec![key_equal(first, keys[0].as_ref())?];
+    if let Some(further) = key_further(first, keys[0].as_ref())? {
+        seek.push(further);
+    }
+    Ok(Box::new(any(seek).and(any(alternatives))))
+}
+
+/// The rows whose `key` equals `value` (empty when `value` is).
+fn key_equal(key: SortKey, value: Option<&Value>) -> QueryResult<Condition> {
+    match value {
+        Some(value) => compare(key.column, Cmp::Eq, value),
+        None => Ok(is_null(key.column)),
+    }
+}
+
+/// The rows whose `key` comes after `value` in its direction, empty values last ascending and
+/// first descending; `None` when none can (nothing follows an empty value ascending).
+fn key_further(key: SortKey, value: Option<&Value>) -> QueryResult<Option<Condition>> {
+    let column = key.column;
+    Ok(match (value, key.descending) {
+        (Some(value), false) if column.nullable() => Some(any(vec![
+            compare(column, Cmp::Gt, value)?,
+            is_null(column),
+        ])),
+        (Some(value), false) => Some(compare(column, Cmp::Gt, value)?),
+        (Some(value), true) => Some(compare(column, Cmp::Lt, value)?),
+        (None, false) => None,
+        (None, true) => Some(Box::new(is_null(column).eq(false))),
+    })
+}
+
+fn every(conditions: Vec<Condition>) -> Condition {
+    conditions
+        .into_iter()
+        .reduce(|a, b| Box::new(a.and(b)))
+        .unwrap_or_else(|| Box::new(sql::<Bool>("1 = 1").nullable()))
 }
 
 fn filtered<'a>(
@@ -321,20 +397,20 @@ fn in_order<'a>(
     mut query: customers::BoxedQuery<'a, Dialect>,
     sort: Sort,
 ) -> customers::BoxedQuery<'a, Dialect> {
-    let nullable = sort.column.nullable();
-    match (typed(sort.column), sort.descending) {
-        (typed, false) => {
-            if nullable {
-                query = query.then_order_by(is_null(sort.column).asc());
-            }
-            order_by(query, typed, false).then_order_by(customers::id.asc())
+    for key in sort.keys() {
+        if key.column.nullable() {
+            query = if key.descending {
+                query.then_order_by(is_null(key.column).desc())
+            } else {
+                query.then_order_by(is_null(key.column).asc())
+            };
         }
-        (typed, true) => {
-            if nullable {
-                query = query.then_order_by(is_null(sort.column).desc());
-            }
-            order_by(query, typed, true).then_order_by(customers::id.desc())
-        }
+        query = order_by(query, typed(key.column), key.descending);
+    }
+    if sort.last_descending() {
+        query.then_order_by(customers::id.desc())
+    } else {
+        query.then_order_by(customers::id.asc())
     }
 }
 

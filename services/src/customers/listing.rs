@@ -86,7 +86,7 @@ pub fn each_row<E: From<ServiceError>>(
         let full = i64::try_from(rows.len()).unwrap_or(0) == batch;
         if let Some(last) = rows.last() {
             after = Some(After {
-                key: sort.column.value_of(last),
+                keys: sort.key_of(last),
                 id: last.id.clone(),
             });
         }

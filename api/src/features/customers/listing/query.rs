@@ -2,14 +2,17 @@
 //!
 //! Filters: text columns match when they *contain* the text (any case); choices and flags
 //! match *one of* a comma-separated list (`none` matches an empty choice); numbers and dates
-//! take `_min`/`_max` and `_from`/`_to` bounds, both inclusive. `sort` names any column, `-`
-//! first for descending; ties are broken by ID.
+//! take `_min`/`_max` and `_from`/`_to` bounds, both inclusive. `sort` names up to three
+//! columns, each with `-` first for descending; ties are broken by ID in the last one's
+//! direction, and the page cursor holds every key.
 
 use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use domain::customer::{AccountState, AccountType, BillingRecipient, CustomerStatus, Termset};
 use domain::ids::Invalid;
-use persistence::customer_listing::{After, Column, Filter, Kind, Sort, Value};
+use persistence::customer_listing::{
+    After, Column, Filter, Kind, MAX_SORT_KEYS, Sort, SortKey, Value,
+};
 use persistence::customers::CustomerRow;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -76,12 +79,13 @@ pub struct CustomerQuery {
     pub last_login_at_to: Option<String>,
     pub created_at_from: Option<String>,
     pub created_at_to: Option<String>,
-    /// A column name (`name` by default), `-` first for descending: id, name, ref, active,
+    /// Up to three column names, comma-separated, each with `-` first for descending
+    /// (`name` by default; `account_type,name` is seed 003's order; ties end by ID): id, name, ref, active,
     /// status, product_plan, sector, termset, website, contact_name, contact_email,
     /// requires_access_permission, iframe_embedding, membership_end_date, locations,
     /// account_type, billing_recipient, compliance_percent, workers, next_renewal_date,
     /// account_state, last_login_at, created_at, updated_at, entities, users.
-    #[param(example = "-status")]
+    #[param(example = "account_type,-status")]
     pub sort: Option<String>,
 }
 
@@ -416,19 +420,37 @@ impl CustomerQuery {
         Ok(())
     }
 
-    /// The sort: a column name, `-` first for descending.
+    /// The sort: up to three column names, comma-separated, each with `-` first for
+    /// descending (`account_type,-name`).
     pub fn sort(&self) -> Result<Sort, ApiError> {
         let text = given(&self.sort).unwrap_or("name");
-        let (descending, name) = match text.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, text),
-        };
-        let column = COLUMNS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, c)| *c)
-            .ok_or_else(|| bad("sort", format!("`{name}` is not a column of the listing")))?;
-        Ok(Sort { column, descending })
+        let mut keys = Vec::new();
+        for part in text.split(',') {
+            let (descending, name) = match part.strip_prefix('-') {
+                Some(name) => (true, name),
+                None => (false, part),
+            };
+            let column = COLUMNS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| bad("sort", format!("`{name}` is not a column of the listing")))?;
+            if keys.iter().any(|k: &SortKey| k.column == column) {
+                return Err(bad("sort", format!("`{name}` is named twice")));
+            }
+            keys.push(SortKey { column, descending });
+        }
+        if keys.len() > MAX_SORT_KEYS {
+            return Err(bad(
+                "sort",
+                format!("at most {MAX_SORT_KEYS} columns, not {}", keys.len()),
+            ));
+        }
+        let mut sort = Sort::by(keys[0].column, keys[0].descending);
+        for (slot, key) in sort.then.iter_mut().zip(keys.into_iter().skip(1)) {
+            *slot = Some(key);
+        }
+        Ok(sort)
     }
 }
 
@@ -447,29 +469,41 @@ impl ListingPage {
         let Some(cursor) = given(&self.after) else {
             return Ok(None);
         };
-        let (sort_name, key, id): (String, serde_json::Value, String) =
+        let (sort_name, values, id): (String, Vec<serde_json::Value>, String) =
             paging::decode_value(cursor)?;
-        if sort_name != sort_name_of(sort) {
+        if sort_name != sort_name_of(sort) || values.len() != sort.keys().count() {
             return Err(paging::not_a_cursor());
         }
-        let key = match key {
-            serde_json::Value::Null => None,
-            key => Some(value_from_json(sort.column.kind(), key).ok_or_else(paging::not_a_cursor)?),
-        };
-        Ok(Some(After { key, id }))
+        let mut keys = Vec::with_capacity(values.len());
+        for (key, value) in sort.keys().zip(values) {
+            keys.push(match value {
+                serde_json::Value::Null => None,
+                value => Some(
+                    value_from_json(key.column.kind(), value).ok_or_else(paging::not_a_cursor)?,
+                ),
+            });
+        }
+        Ok(Some(After { keys, id }))
     }
 }
 
+/// The sort as the query string names it, `account_type,-name`.
 fn sort_name_of(sort: Sort) -> String {
-    let name = COLUMNS
-        .iter()
-        .find(|(_, c)| *c == sort.column)
-        .map_or("", |(n, _)| *n);
-    if sort.descending {
-        format!("-{name}")
-    } else {
-        name.to_owned()
-    }
+    let names: Vec<String> = sort
+        .keys()
+        .map(|key| {
+            let name = COLUMNS
+                .iter()
+                .find(|(_, c)| *c == key.column)
+                .map_or("", |(n, _)| *n);
+            if key.descending {
+                format!("-{name}")
+            } else {
+                name.to_owned()
+            }
+        })
+        .collect();
+    names.join(",")
 }
 
 fn value_to_json(value: Option<Value>) -> serde_json::Value {
@@ -497,11 +531,8 @@ fn value_from_json(kind: Kind, json: serde_json::Value) -> Option<Value> {
 
 /// The cursor that starts the page after `row`.
 pub fn cursor_after(sort: Sort, row: &CustomerRow) -> String {
-    paging::encode_value(&serde_json::json!([
-        sort_name_of(sort),
-        value_to_json(sort.column.value_of(row)),
-        row.id
-    ]))
+    let keys: Vec<serde_json::Value> = sort.key_of(row).into_iter().map(value_to_json).collect();
+    paging::encode_value(&serde_json::json!([sort_name_of(sort), keys, row.id]))
 }
 
 #[cfg(test)]
