@@ -330,20 +330,11 @@ pub fn licence_lists(conn: &mut DbConnection, partner_id: &str) -> QueryResult<V
         .load(conn)
 }
 
-/// Stores the customer's licences (their seats used changed); its answer changes, so does its
-/// version.
-pub fn set_licences(
-    conn: &mut DbConnection,
-    id: &str,
-    licences: &str,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+/// Stores the customer's licences after their seats used changed: a count, like the users
+/// and entities counts, so neither the version nor the record's update time moves.
+pub fn set_licences(conn: &mut DbConnection, id: &str, licences: &str) -> QueryResult<()> {
     diesel::update(customers::table.find(id))
-        .set((
-            customers::licences.eq(licences),
-            customers::version.eq(customers::version + 1),
-            customers::updated_at.eq(at),
-        ))
+        .set(customers::licences.eq(licences))
         .execute(conn)
         .map(drop)
 }

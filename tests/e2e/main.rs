@@ -22,6 +22,7 @@ mod identity;
 mod key_rotation;
 mod logs;
 mod openapi;
+mod partner_account;
 mod partner_users;
 mod partners;
 mod profile;

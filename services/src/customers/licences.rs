@@ -149,7 +149,7 @@ fn change_seat(
     }
     licence.seats_used = seats(licences::seats_used(conn, &row.id, product)?);
     let after = licence.clone();
-    customers::set_licences(conn, &row.id, &to_json(&list), to_db(now))?;
+    customers::set_licences(conn, &row.id, &to_json(&list))?;
     audit::record(
         conn,
         caller.by(now),
@@ -178,7 +178,6 @@ pub fn release_all(
     conn: &mut DbConnection,
     customer_id: &str,
     user_id: &str,
-    now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     if licences::unassign_user(conn, user_id)?.is_empty() {
         return Ok(());
@@ -186,7 +185,7 @@ pub fn release_all(
     let row = customers::find(conn, customer_id)?.ok_or(ServiceError::NotFound("customer"))?;
     let mut list = licences_of(&row);
     count_seats(conn, customer_id, &mut list)?;
-    customers::set_licences(conn, customer_id, &to_json(&list), to_db(now))?;
+    customers::set_licences(conn, customer_id, &to_json(&list))?;
     Ok(())
 }
 

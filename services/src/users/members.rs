@@ -261,7 +261,7 @@ impl Members {
         let user = self.load(conn, user_id)?;
         self.guard_last_admin(conn, &user, None)?;
         if let Some(customer) = self.customer_id() {
-            crate::customers::licences::release_all(conn, customer, &user.id, by.at)?;
+            crate::customers::licences::release_all(conn, customer, &user.id)?;
         }
         users::delete(conn, &user.id)?;
         mail::queue(

@@ -10,6 +10,7 @@ use tests::{TestApp, code_of};
 use crate::customers::create;
 
 mod licences;
+mod story;
 
 /// A partner admin and its customer SHOP (with an `analytics` licence of `seats` seats).
 pub(super) struct Shop {
