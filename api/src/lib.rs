@@ -1,5 +1,6 @@
 //! Partner Hub's HTTP API.
 
+pub mod account_users;
 pub mod app;
 pub mod audit_chain;
 pub mod auth;

@@ -228,8 +228,16 @@ pub fn recount_users(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Someone entered the customer at `at`. Kept to the minute: a row written on every switch
+/// into a busy customer would make every switch wait for the last one's row lock.
 pub fn record_login(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    let a_minute_before = at - chrono::Duration::minutes(1);
     diesel::update(customers::table.find(id))
+        .filter(
+            customers::last_login_at
+                .is_null()
+                .or(customers::last_login_at.lt(a_minute_before)),
+        )
         .set(customers::last_login_at.eq(at))
         .execute(conn)
         .map(drop)

@@ -38,8 +38,9 @@ def invitation_link(mail_dir, recipient):
     raise SystemExit(f"no invitation email to {recipient}")
 
 def inside_a_customer(base, mail_dir, partner_token):
-    """Tokens of the callers on the customer's side: an admin of one of PARTDEMO's Pre-Sales
-    customers, and PARTDEMO's admin switched into it with a grant that manages entities and users."""
+    """Tokens of the callers on the customer's side: an admin and a guest of one of PARTDEMO's
+    Pre-Sales customers, and PARTDEMO's admin switched into it with a grant that manages
+    entities and users."""
     _, _, page = call(f"{base}/customers?status=pre_sales&active=true&requires_access_permission=false&limit=1", token=partner_token)
     customer = json.loads(page)["items"][0]["id"]
     email = "fuzz@customer.example"
@@ -47,6 +48,11 @@ def inside_a_customer(base, mail_dir, partner_token):
     assert status == 201, body
     _, codes = enrol(base, invitation_link(mail_dir, email))
     customer_token = login(base, customer, email, codes)
+    guest = "fuzz-guest@customer.example"
+    status, _, body = call(f"{base}/customers/{customer}/users", {"name": "Fuzz Guest", "email": guest}, partner_token)
+    assert status == 201, body
+    _, codes = enrol(base, invitation_link(mail_dir, guest))
+    guest_token = login(base, customer, guest, codes)
     _, _, me = call(f"{base}/me", token=partner_token)
     grant = {"user_id": json.loads(me)["user"]["id"], "customer_id": customer, "profile": "Fuzz",
              "role": "admin", "permissions": ["manage_entities", "manage_users"]}
@@ -54,7 +60,7 @@ def inside_a_customer(base, mail_dir, partner_token):
     assert status == 201, body
     status, _, body = call(f"{base}/auth/switch", {"customer_id": customer}, partner_token)
     assert status == 200, body
-    return customer_token, json.loads(body)["access_token"]
+    return customer_token, guest_token, json.loads(body)["access_token"]
 
 def main(binary, database_url, examples):
     database_url = fresh_database(database_url, "ph_api_fuzz")
@@ -75,11 +81,12 @@ def main(binary, database_url, examples):
         _, root_codes = enrol(base, root_link)
         _, partner_codes = enrol(base, partner_link)
         partner_token = login(base, "PARTDEMO", "admin@demo.example", partner_codes)
-        customer_token, acting_token = inside_a_customer(base, f"{work}/mail", partner_token)
+        customer_token, guest_token, acting_token = inside_a_customer(base, f"{work}/mail", partner_token)
         # The partner admin runs last: nothing it does can end the sessions before it.
         callers = {
             "anonymous": None,
             "partner admin acting in a customer": acting_token,
+            "customer guest": guest_token,
             "customer admin": customer_token,
             "platform admin": login(base, "PLATFORM", "root@platform.example", root_codes),
             "partner admin": partner_token,

@@ -422,7 +422,10 @@ async fn another_tenant_finds_no_users_and_a_managing_grant_manages_them_from_in
         StatusCode::CREATED,
     )
     .await;
+    // Nobody has entered SHOP yet; a partner user switching in counts as entering it.
+    assert!(last_login(&app, &admin).await.is_null());
     let acting = switch_in(&app, &bea).await;
+    assert!(last_login(&app, &admin).await.is_string());
     let invite_body = json!({"name": "Hal", "email": "hal@shop.example"});
     assert_eq!(
         app.post_as(&acting, "/customers/SHOP/users", &invite_body)
@@ -457,6 +460,12 @@ async fn another_tenant_finds_no_users_and_a_managing_grant_manages_them_from_in
         code_of(app.post_as(&admin, "/grants", &read_only).await).await,
         (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed".into())
     );
+}
+
+/// SHOP's last login, as its partner's admin reads it.
+async fn last_login(app: &TestApp, admin: &Session) -> Value {
+    json_of(app.get_as(admin, "/customers/SHOP").await, StatusCode::OK).await["last_login_at"]
+        .clone()
 }
 
 /// `session` switched into SHOP.

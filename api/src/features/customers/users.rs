@@ -6,20 +6,19 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountKind, DisplayName, Email, Invalid, Logon};
+use domain::ids::AccountKind;
 use domain::role::Role;
-use persistence::users::UserFilter;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::account_users::{self, UserQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 use services::customers::users::{self, CustomerUser as UserView, NewUser};
-use services::users::members::UserChanges;
 use services::users::onboarding;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -30,13 +29,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(remove_customer_user)
         .service(resend_customer_user_invitation)
         .service(reset_customer_user_password);
-}
-
-const ROLES: &str = "admin or guest";
-
-fn customer_role(name: &str) -> Result<Role, Invalid> {
-    Role::parse(AccountKind::Customer, name)
-        .ok_or_else(|| Invalid::new("role", format!("must be {ROLES}")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,19 +114,6 @@ pub struct CustomerUserPage {
     pub next: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CustomerUserFilter {
-    /// Only users of this role: `admin` or `guest`.
-    pub role: Option<String>,
-    /// Only active (`true`) or inactive (`false`) users.
-    pub active: Option<bool>,
-    /// Only users whose invitation is pending (`true`) or done (`false`).
-    pub pending_invitation: Option<bool>,
-    /// Only users whose name, email or logon contains this, whatever the case.
-    pub q: Option<String>,
-}
-
 /// Invite a user into a customer: they get an email to set a password and enrol an
 /// authenticator, and start as a `guest` unless `role` says `admin`.
 #[utoipa::path(
@@ -170,7 +149,7 @@ async fn invite_customer_user(
         body.logon.as_deref(),
     );
     let role = match body.role.as_deref() {
-        Some(role) => fields.check("role", customer_role(role)),
+        Some(role) => fields.check("role", account_users::role(AccountKind::Customer, role)),
         None => Some(Role::CustomerGuest),
     };
     let (person, role) = fields.conclude(person.zip(role))?;
@@ -201,7 +180,7 @@ async fn invite_customer_user(
 #[utoipa::path(
     tag = "customer users",
     security(("bearer" = [])),
-    params(("customer_id" = String, Path, example = "ACME"), CustomerUserFilter, PageQuery),
+    params(("customer_id" = String, Path, example = "ACME"), UserQuery, PageQuery),
     responses(
         (status = 200, description = "A page of users", body = CustomerUserPage),
         (status = 401, description = "Not authenticated"),
@@ -215,22 +194,11 @@ async fn list_customer_users(
     state: web::Data<AppState>,
     caller: Caller,
     customer_id: web::Path<String>,
-    filter: web::Query<CustomerUserFilter>,
+    filter: web::Query<UserQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<CustomerUserPage>, ApiError> {
     let customer = users::reader(&caller, &customer_id)?;
-    let mut fields = Fields::default();
-    let role = filter
-        .role
-        .as_deref()
-        .and_then(|r| fields.check("role", customer_role(r)));
-    fields.finish()?;
-    let filter = UserFilter {
-        role: role.map(|r| r.name().to_owned()),
-        active: filter.active,
-        pending: filter.pending_invitation,
-        text: filter.q.clone().filter(|q| !q.is_empty()),
-    };
+    let filter = filter.filter(AccountKind::Customer)?;
     let (limit, after) = (page.limit()?, page.after()?);
     let rows = state
         .read(move |_, conn| {
@@ -298,15 +266,13 @@ async fn update_customer_user(
     let (customer_id, user_id) = path.into_inner();
     let customer = users::manager(&caller, &customer_id)?;
     let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let changes = UserChanges {
-        name: fields.optional("name", body.name.as_deref(), DisplayName::parse),
-        email: fields.optional("email", body.email.as_deref(), Email::parse),
-        logon: fields.optional("logon", body.logon.as_deref(), Logon::parse),
-        role: fields.optional("role", body.role.as_deref(), customer_role),
-        active: body.active,
-    };
-    fields.finish()?;
+    let edits = (
+        body.name.as_deref(),
+        body.email.as_deref(),
+        body.logon.as_deref(),
+        body.role.as_deref(),
+    );
+    let changes = account_users::changes(AccountKind::Customer, edits, body.active)?;
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {

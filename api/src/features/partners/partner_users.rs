@@ -5,20 +5,18 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountKind, DisplayName, Email, Logon};
-use domain::role::Role;
+use domain::ids::AccountKind;
 use persistence::time::from_db;
-use persistence::users::UserFilter;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::account_users::{self, UserQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
-use services::users::members::UserChanges;
 use services::users::onboarding;
 use services::users::partner_users;
 
@@ -31,8 +29,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reset_partner_user_password)
         .service(remove_partner_user);
 }
-
-const ROLES: &str = "admin, user, marketing or notifications";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,24 +115,6 @@ pub struct PartnerUserPage {
     pub next: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PartnerUserFilter {
-    /// Only users of this role.
-    pub role: Option<String>,
-    /// Only active (`true`) or inactive (`false`) users.
-    pub active: Option<bool>,
-    /// Only users whose invitation is pending (`true`) or done (`false`).
-    pub pending_invitation: Option<bool>,
-    /// Only users whose name, email or logon contains this, whatever the case.
-    pub q: Option<String>,
-}
-
-fn partner_role(name: &str) -> Result<Role, domain::ids::Invalid> {
-    Role::parse(AccountKind::Partner, name)
-        .ok_or_else(|| domain::ids::Invalid::new("role", format!("must be {ROLES}")))
-}
-
 /// Invite a partner user.
 #[utoipa::path(
     tag = "partner users",
@@ -169,7 +147,10 @@ async fn invite_partner_user(
         &body.email,
         body.logon.as_deref(),
     );
-    let role = fields.check("role", partner_role(&body.role));
+    let role = fields.check(
+        "role",
+        account_users::role(AccountKind::Partner, &body.role),
+    );
     let ((name, email, logon), role) = fields.conclude(person.zip(role))?;
     let now = state.clock.now();
     let assigned = body.assigned_customers.unwrap_or_default();
@@ -201,7 +182,7 @@ async fn invite_partner_user(
 #[utoipa::path(
     tag = "partner users",
     security(("bearer" = [])),
-    params(("partner_id" = String, Path, example = "PARTACME"), PartnerUserFilter, PageQuery),
+    params(("partner_id" = String, Path, example = "PARTACME"), UserQuery, PageQuery),
     responses(
         (status = 200, description = "A page of users", body = PartnerUserPage),
         (status = 401, description = "Not authenticated"),
@@ -215,22 +196,11 @@ async fn list_partner_users(
     state: web::Data<AppState>,
     caller: Caller,
     partner_id: web::Path<String>,
-    filter: web::Query<PartnerUserFilter>,
+    filter: web::Query<UserQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<PartnerUserPage>, ApiError> {
     let partner = partner_users::manager(&caller, &partner_id)?;
-    let mut fields = Fields::default();
-    let role = filter
-        .role
-        .as_deref()
-        .and_then(|r| fields.check("role", partner_role(r)));
-    fields.finish()?;
-    let filter = UserFilter {
-        role: role.map(|r| r.name().to_owned()),
-        active: filter.active,
-        pending: filter.pending_invitation,
-        text: filter.q.clone().filter(|q| !q.is_empty()),
-    };
+    let filter = filter.filter(AccountKind::Partner)?;
     let (limit, after) = (page.limit()?, page.after()?);
     let rows = state
         .read(move |_, conn| {
@@ -302,21 +272,15 @@ async fn update_partner_user(
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
     let partner = partner_users::manager(&caller, &partner_id)?;
-    let changes = body.into_inner()?;
-    let mut fields = Fields::default();
-    let name = fields.optional("name", changes.name.as_deref(), DisplayName::parse);
-    let email = fields.optional("email", changes.email.as_deref(), Email::parse);
-    let logon = fields.optional("logon", changes.logon.as_deref(), Logon::parse);
-    let role = fields.optional("role", changes.role.as_deref(), partner_role);
-    fields.finish()?;
-    let assigned = changes.assigned_customers;
-    let changes = UserChanges {
-        name,
-        email,
-        logon,
-        role,
-        active: changes.active,
-    };
+    let body = body.into_inner()?;
+    let edits = (
+        body.name.as_deref(),
+        body.email.as_deref(),
+        body.logon.as_deref(),
+        body.role.as_deref(),
+    );
+    let changes = account_users::changes(AccountKind::Partner, edits, body.active)?;
+    let assigned = body.assigned_customers;
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
