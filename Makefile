@@ -59,11 +59,11 @@ $(SPECTRAL):
 spec-lint: $(SPECTRAL) ## lint openapi.yaml with Spectral and the rules in .spectral.yaml (warnings fail)
 	$(SPECTRAL) lint openapi.yaml --ruleset .spectral.yaml --fail-severity warn
 
-# schemathesis, from PyPI, in a virtualenv under target/tools.
+# schemathesis, from PyPI, in a virtualenv under target/tools (pinned: a run is repeatable).
 SCHEMATHESIS := target/tools/venv/bin/st
 $(SCHEMATHESIS):
 	python3 -m venv target/tools/venv
-	target/tools/venv/bin/pip install --quiet --disable-pip-version-check schemathesis
+	target/tools/venv/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
 
 api-fuzz: $(SCHEMATHESIS) ## schemathesis against the live server, on SQLite and PostgreSQL (PG_URL), EXAMPLES per operation
 	$(CARGO) build -q -p api --bin partner-hub
