@@ -93,6 +93,10 @@ def literal_rule(base):
     call(f"{base}/api/collections/customers",
          {"listRule": "partner_id = 'PARTDEMO' && @request.auth.id != ''"}, admin, "PATCH")
 
+def superuser_token(base):
+    return call(f"{base}/api/collections/_superusers/auth-with-password",
+                {"identity": "bench@example.com", "password": PASSWORD})["token"]
+
 def token(base):
     return call(f"{base}/api/collections/users/auth-with-password",
                 {"identity": "partner@demo.example", "password": PASSWORD})["token"]
@@ -103,4 +107,5 @@ def rows_of(sqlite_path):
     return db.execute("SELECT id, partner_id, name, ref, status, sector, account_type, entity_count, user_count"
                       " FROM customers").fetchall()
 
+RECORDS = "/api/collections/customers/records"
 LISTING = "/api/collections/customers/records?filter=(status%3D'onboarding')&sort=name,id&perPage=50&skipTotal=1"

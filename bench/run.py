@@ -8,10 +8,11 @@ usage: bench/run.py BINARY PG_URL [CUSTOMERS]
   figure is the median of 3 runs; a figure set against another (L3 against L1 and L2, A1 against
   L2) is measured in alternation with it. Prints the table and writes it to bench/RESULTS.md.
 """
-import hashlib, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+import hashlib, json, os, platform, random, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, enrol, serve, totp  # noqa: E402
+import grid  # noqa: E402
 import pocketbase  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -107,6 +108,34 @@ def wrk(path, token, connections, script=None, seconds=SECONDS, base=BASE):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     assert not errors, f"{path}: {errors.group(0)}"
     return rate, p99
+
+LETTERS_LUA = """
+local function letters(k)
+  local s = ""
+  repeat s = string.char(65 + k % 26) .. s; k = math.floor(k / 26) until k == 0
+  return s
+end
+"""
+
+def create_script(work, name, path, body):
+    """A wrk script POSTing `body` (a Lua expression of `id`: letters unique to the script and
+    the request) to `path`; one script per run, so that no run repeats another's IDs."""
+    script = os.path.join(work, f"{name}.lua")
+    open(script, "w").write(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n' + LETTERS_LUA +
+        f'local n = 0\nlocal prefix = "{name[:1].upper()}{"".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3))}"\n'
+        'request = function()\n  n = n + 1\n  local id = prefix .. letters(n)\n'
+        f'  return wrk.format(nil, "{path}", nil, {body})\nend\n')
+    return script
+
+# W1: the hub's create and PocketBase's, the same fields.
+CREATE_CUSTOMER = ("'{\"id\": \"' .. id .. '\", \"ref\": \"' .. id .. '\", \"name\": \"Bench ' .. id .. "
+                   "'\", \"status\": \"onboarding\", \"sector\": \"retail\", \"account_type\": \"trial\"}'")
+PB_CREATE_CUSTOMER = ("'{\"partner_id\": \"PARTDEMO\", \"name\": \"Bench ' .. id .. '\", \"ref\": \"' .. id .. "
+                      "'\", \"status\": \"onboarding\", \"sector\": \"retail\", \"account_type\": \"trial\", "
+                      "\"entity_count\": 1, \"user_count\": 0}'")
+WRITES = 16
+GRID_SECONDS = 1
 
 def exports_beside_listing(pid, token):
     """X1: (listing req/s at 4 connections alone, the same while 6 clients of one partner admin
@@ -258,13 +287,21 @@ def measure(binary, backend, pg_url, customers, work):
             growth.append((rss_kib(server.pid, "VmHWM:") - before) / 1024)
         results["E1"] = (statistics.median(times), max(growth))
         results["X1"] = exports_beside_listing(server.pid, token)
+        settle(server.pid)
+        results["P2"] = grid.measure(wrk, token, GRID_SECONDS)
+        # The writes last, as they add to the dataset (`main` has it made anew next time).
+        settle(server.pid)
+        results["W1"] = median_of([wrk("/customers", token, WRITES,
+                                       create_script(work, f"w1-{backend}", "/customers", CREATE_CUSTOMER))
+                                   for _ in range(RUNS)])
     finally:
         server.terminate(); server.wait()
     return results
 
 def peer(work, sqlite_url):
     """P1: PocketBase's list API at 32 connections on the same customer rows (req/s): with the
-    rule as specified, and with the partner as a literal."""
+    rule as specified, and with the partner as a literal; W1: its record create in the same
+    collection at 16 connections as its superuser (its fastest path), (req/s, p99 ms)."""
     pb = pocketbase.binary(CACHE)
     data, base = os.path.join(work, "pb_data"), f"http://127.0.0.1:{PORT + 1}"
     pocketbase.prepare(pb, data, base, pocketbase.rows_of(sqlite_url[len("sqlite://"):]))
@@ -274,7 +311,12 @@ def peer(work, sqlite_url):
         run = lambda: median_of([wrk(pocketbase.LISTING, token, 32, base=base) for _ in range(RUNS)])[0]
         as_specified = run()
         pocketbase.literal_rule(base)
-        return as_specified, run()
+        literal = run()
+        admin = pocketbase.superuser_token(base)
+        writes = median_of([wrk(pocketbase.RECORDS, admin, WRITES,
+                                create_script(work, "w1-pocketbase", pocketbase.RECORDS, PB_CREATE_CUSTOMER), base=base)
+                            for _ in range(RUNS)])
+        return as_specified, literal, writes
     finally:
         server.terminate(); server.wait()
 
@@ -287,10 +329,16 @@ def cpu_model():
 def main(binary, pg_url, customers):
     work = tempfile.mkdtemp(prefix="ph-bench-")
     try:
+        # The peer first: it copies the SQLite dataset's customers before W1 adds to them.
+        pb_rule, pb_literal, pb_write = peer(work, dataset(binary, "sqlite", pg_url, customers)[0])
         backends = {name: measure(binary, name, pg_url, customers, work) for name in ["sqlite", "postgres"]}
-        pb_rule, pb_literal = peer(work, dataset(binary, "sqlite", pg_url, customers)[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        # W1 wrote into the datasets: the next run makes them anew.
+        for name in ["sqlite", "postgres"]:
+            marker = os.path.join(CACHE, f"{name}-{fingerprint(customers)}.json")
+            if os.path.exists(marker):
+                os.remove(marker)
     s, p = backends["sqlite"], backends["postgres"]
     mark = lambda ok: "met" if ok else "**not met**"
     # PocketBase's auth-field rule can answer under 1 req/s: then only a lower bound is known.
@@ -335,6 +383,17 @@ def main(binary, pg_url, customers):
          mark(s["G1"][1] <= 3 and p["G1"][1] <= 3)),
         ("G8", "the same at 8 connections (req/s; p99 ms)", f"{s['G8'][0]:.0f}; {s['G8'][1]:.1f}",
          f"{p['G8'][0]:.0f}; {p['G8'][1]:.1f}", "none", "—"),
+        ("P2", f"the grid: slowest p99 of {len(s['P2'])} queries, 1 connection / L1 p99 (ms)",
+         f"{s['P2'][0][1]:.1f} / {s['L1'][1]:.2f} = {s['P2'][0][1] / s['L1'][1]:.1f}",
+         f"{p['P2'][0][1]:.1f} / {p['L1'][1]:.2f} = {p['P2'][0][1] / p['L1'][1]:.1f}", "≤ 5",
+         mark(all(b["P2"][0][1] <= 5 * b["L1"][1] for b in (s, p)))),
+        ("W1", f"create customers at {WRITES} connections (req/s; p99 ms) / PocketBase's "
+         f"{pb_write[0]:.0f}; {pb_write[1]:.1f}",
+         f"{s['W1'][0]:.0f}; {s['W1'][1]:.1f} = {s['W1'][0] / pb_write[0]:.2f} ×",
+         f"{p['W1'][0]:.0f}; {p['W1'][1]:.1f} = {p['W1'][0] / pb_write[0]:.2f} ×",
+         "≥ 1.5 × / ≥ 1 ×; p99 ≤ PocketBase's",
+         mark(s["W1"][0] >= 1.5 * pb_write[0] and p["W1"][0] >= pb_write[0]
+              and all(b["W1"][1] <= pb_write[1] for b in (s, p)))),
         ("D", "generate the dataset (s)", f"{s['generated_s']}", f"{p['generated_s']}", "≤ 60 on SQLite",
          mark(s["generated_s"] <= 60)),
     ]
@@ -346,7 +405,10 @@ def main(binary, pg_url, customers):
         f"{cpu_model()}. {customers:,} customers in PARTDEMO + 199 × 50; wrk with one thread on the same "
         f"machine, {SECONDS} s per run; each figure the median of {RUNS} runs. Query: `{LISTING}`.", "",
         "| id | what | SQLite | PostgreSQL | target | |", "|---|---|---|---|---|---|",
-    ] + [f"| {' | '.join(row)} |" for row in rows]
+    ] + [f"| {' | '.join(row)} |" for row in rows] + [
+        "", "The grid's ten slowest queries (P2), p99 at 1 connection (ms):", "",
+        "| SQLite | | PostgreSQL | |", "|---|---|---|---|",
+    ] + [f"| `{a}` | {x:.1f} | `{b}` | {y:.1f} |" for (a, x), (b, y) in zip(s["P2"][:10], p["P2"][:10])]
     text = "\n".join(lines) + "\n"
     print(text)
     history = os.path.join(ROOT, "bench", "RESULTS.md")
