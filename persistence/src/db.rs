@@ -11,7 +11,7 @@ use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 mod sqlite;
-use sqlite::{Checkpointer, SQLITE_PRAGMAS, WriterTurns};
+use sqlite::{Checkpointer, SQLITE_PRAGMAS, Writer};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -55,6 +55,9 @@ pub enum DbError {
     /// Other writers held SQLite's write lock for the whole checkout timeout.
     #[error("the database stayed busy with other writes")]
     WriterBusy,
+    /// The group of SQLite transactions this one was committed with failed to commit.
+    #[error("the write could not be committed: {0}")]
+    GroupFailed(String),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
     #[error("migration failed: {0}")]
@@ -67,7 +70,10 @@ impl DbError {
     pub fn is_unavailable(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
         match self {
-            DbError::Unavailable(_) | DbError::Connect(_) | DbError::WriterBusy => true,
+            DbError::Unavailable(_)
+            | DbError::Connect(_)
+            | DbError::WriterBusy
+            | DbError::GroupFailed(_) => true,
             DbError::Query(Error::DatabaseError(kind, _)) => matches!(
                 kind,
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
@@ -236,7 +242,7 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     /// SQLite only.
-    writer_turns: Option<std::sync::Arc<WriterTurns>>,
+    writer: Option<std::sync::Arc<Writer>>,
     _checkpointer: Option<std::sync::Arc<Checkpointer>>,
 }
 
@@ -262,11 +268,11 @@ impl Db {
         Ok(Db {
             pool,
             backend: url.backend(),
-            writer_turns: match url {
-                DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(WriterTurns {
-                    lock: parking_lot::Mutex::new(()),
-                    wait: options.checkout_timeout,
-                })),
+            writer: match url {
+                DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(Writer::new(
+                    url,
+                    options.checkout_timeout,
+                ))),
                 DatabaseUrl::Postgres(_) => None,
             },
             _checkpointer: match url {
@@ -348,9 +354,8 @@ impl Db {
     /// Runs `work` in one serializable transaction: committed when it returns `Ok`, rolled back
     /// otherwise. Both backends give the same guarantee, so a rule checked inside (say, "a
     /// partner keeps one active admin") holds under any concurrency:
-    /// - SQLite waits for the writer's turn ([`WriterTurns`]) and begins `IMMEDIATE`, taking the
-    ///   write lock up front (a deferred transaction that reads and then writes would fail with
-    ///   `SQLITE_BUSY` without waiting);
+    /// - SQLite runs every write transaction on its one writer's connection, in turns, and
+    ///   commits them in groups ([`Writer`]);
     /// - PostgreSQL runs `SERIALIZABLE`, and `work` runs again when the database reports a
     ///   serialization failure. So that a transaction that keeps losing cannot starve, its
     ///   last attempts run alone: every write transaction holds a shared advisory lock (for the
@@ -363,18 +368,16 @@ impl Db {
     where
         E: TransactionError,
     {
-        // The writer's turn first: a writer waiting for it holds no connection a reader could use.
-        let _turn = match &self.writer_turns {
-            Some(turns) => Some(turns.take()?),
-            None => None,
-        };
+        if let Some(writer) = &self.writer {
+            return writer.run(work);
+        }
         let mut pooled = self.pool.get().map_err(DbError::from)?;
         let mut lock_released = true;
         let outcome = pooled.run(|conn| {
             let mut attempt = 1;
             loop {
                 let outcome = match conn {
-                    DbConnection::Sqlite(_) => run_once(conn, "BEGIN IMMEDIATE", &mut work),
+                    DbConnection::Sqlite(_) => unreachable!("SQLite writes go through its writer"),
                     // The shared lock is taken in BEGIN's round trip and released by COMMIT or
                     // ROLLBACK. The snapshot may predate the lock: one waiting for an attempt
                     // that runs alone has read nothing that could fail that one, and if its
@@ -403,10 +406,8 @@ impl Db {
                 // of a key this one looked for and did not see: run again, it sees that row and
                 // answers as the rule says (a genuine clash fails the same way again and is
                 // returned).
-                let postgres = matches!(conn, DbConnection::Postgres(_));
-                let retry = |error: &E| {
-                    error.is_serialization_failure() || (postgres && error.is_unique_violation())
-                };
+                let retry =
+                    |error: &E| error.is_serialization_failure() || error.is_unique_violation();
                 match outcome {
                     Err(error) if retry(&error) && attempt < RUN_ALONE_FROM => {
                         tracing::debug!(

@@ -1,11 +1,13 @@
-//! What only SQLite needs: its pragmas, the writers' turns at its one write lock, and the
-//! thread that checkpoints its WAL.
+//! What only SQLite needs: its pragmas, its one writer committing transactions in groups, and
+//! the thread that checkpoints its WAL.
 
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
-use super::{DatabaseUrl, DbError};
+use super::{DatabaseUrl, DbConnection, DbError};
 
 /// Applied to every pooled SQLite connection: WAL lets readers run beside the one writer,
 /// `busy_timeout` makes a writer wait for the lock instead of failing at once. `synchronous =
@@ -21,22 +23,180 @@ pub(super) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA jour
      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
      PRAGMA journal_size_limit = 67108864;";
 
-/// Turns at SQLite's one write lock, taken before `BEGIN IMMEDIATE` and held to the commit or
-/// rollback. Writers of this process queue here and the next is woken as the lock frees; without
-/// it they polled for the lock in SQLite's busy handler, which sleeps 1, 2, 5, 10… 100 ms between
-/// tries, so a writer that kept losing waited up to the busy timeout (G8 in bench/RESULTS.md).
-/// SQLite's locking still guards correctness (another process, a migration); this only orders
-/// the writers of one process. A writer that waits longer than the pool's checkout timeout gets
-/// [`DbError::WriterBusy`], as it would have got `SQLITE_BUSY`.
-#[derive(Debug)]
-pub(super) struct WriterTurns {
-    pub(super) lock: parking_lot::Mutex<()>,
-    pub(super) wait: Duration,
+/// SQLite's one writer: a connection of its own that every write transaction of this process
+/// runs on, in turns, committing in groups. SQLite syncs the WAL at each commit (`synchronous =
+/// FULL`), and a sync costs this machine's disk milliseconds, more than most transactions' work:
+/// so while other writers wait for their turn, a writer's transaction runs as a savepoint inside
+/// one open transaction, and whoever finds no writer waiting (or the group full) commits it, one
+/// sync for the whole group. Each writer answers only once its group has committed, so nothing a
+/// client is told of can be lost; a writer whose work fails rolls back to its savepoint and the
+/// others keep theirs. Should the commit itself fail, every writer of the group gets the error.
+///
+/// Turns are taken in this process (a writer that waits longer than the pool's checkout timeout
+/// gets [`DbError::WriterBusy`], as it would have got `SQLITE_BUSY`); SQLite's own locking still
+/// guards against other processes (a migration, the CLI).
+pub(super) struct Writer {
+    url: DatabaseUrl,
+    state: parking_lot::Mutex<Group>,
+    /// Signalled when a group ends, committed or not.
+    ended: parking_lot::Condvar,
+    /// Writers waiting for their turn.
+    queued: AtomicUsize,
+    wait: Duration,
 }
 
-impl WriterTurns {
-    pub(super) fn take(&self) -> Result<parking_lot::MutexGuard<'_, ()>, DbError> {
-        self.lock.try_lock_for(self.wait).ok_or(DbError::WriterBusy)
+/// The group of transactions open on the writer's connection.
+struct Group {
+    conn: Option<DbConnection>,
+    /// The open group's number, if one is open.
+    open: Option<u64>,
+    members: usize,
+    next: u64,
+    /// Every group up to this one has ended.
+    ended_through: u64,
+    /// Groups that ended without committing, the latest few, and why.
+    failed: VecDeque<(u64, String)>,
+}
+
+/// The writer's own settings. Each transaction of a group is a savepoint, for which SQLite
+/// copies every page it first changes into a sub-journal: in memory, not a temporary file (its
+/// writes were a sixth of a create's CPU). And a cache that holds the indexes' upper pages.
+const WRITER_PRAGMAS: &str = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;";
+
+/// Transactions per group at most: the first of a group waits for the work of all of them.
+const GROUP_SIZE: usize = 32;
+
+/// How often a writer waiting for its group's commit checks that someone will still commit it
+/// (a writer counted as waiting for its turn may give up its wait).
+const RECHECK: Duration = Duration::from_millis(20);
+
+impl Writer {
+    pub(super) fn new(url: &DatabaseUrl, wait: Duration) -> Writer {
+        Writer {
+            url: url.clone(),
+            state: parking_lot::Mutex::new(Group {
+                conn: None,
+                open: None,
+                members: 0,
+                next: 1,
+                ended_through: 0,
+                failed: VecDeque::new(),
+            }),
+            ended: parking_lot::Condvar::new(),
+            queued: AtomicUsize::new(0),
+            wait,
+        }
+    }
+
+    /// Runs `work` as one transaction of a group; returns once the group has committed.
+    pub(super) fn run<T, E: From<DbError>>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let turn = self.state.try_lock_for(self.wait);
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        let mut group = turn.ok_or(DbError::WriterBusy)?;
+        let (number, conn) = group.join(&self.url)?;
+        let outcome =
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| member(conn, work))) {
+                Ok(Ok(outcome)) => outcome,
+                Ok(Err(broken)) => {
+                    group.abandon(number, broken.to_string());
+                    self.ended.notify_all();
+                    return Err(broken.into());
+                }
+                Err(panic) => {
+                    group.abandon(number, "a writer of the group panicked".to_owned());
+                    self.ended.notify_all();
+                    std::panic::resume_unwind(panic);
+                }
+            };
+        group.members += 1;
+        loop {
+            let nobody_waits = self.queued.load(Ordering::SeqCst) == 0;
+            if group.open == Some(number) && (nobody_waits || group.members >= GROUP_SIZE) {
+                group.commit(number);
+                self.ended.notify_all();
+            }
+            if group.ended_through >= number {
+                break;
+            }
+            self.ended.wait_for(&mut group, RECHECK);
+        }
+        match group.failed.iter().find(|(n, _)| *n == number) {
+            Some((_, why)) if outcome.is_ok() => Err(DbError::GroupFailed(why.clone()).into()),
+            _ => outcome,
+        }
+    }
+}
+
+/// One writer's transaction as a savepoint of the group: its outcome, or the error that left
+/// the group's transaction unusable.
+fn member<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<Result<T, E>, DbError> {
+    DbConnection::begin_transaction(conn)?;
+    let outcome = work(conn);
+    match &outcome {
+        Ok(_) => DbConnection::commit_transaction(conn)?,
+        Err(_) => DbConnection::rollback_transaction(conn)?,
+    }
+    Ok(outcome)
+}
+
+impl Group {
+    /// The open group's number and the connection, opening a group (and the connection) when
+    /// none is open.
+    fn join(&mut self, url: &DatabaseUrl) -> Result<(u64, &mut DbConnection), DbError> {
+        if self.conn.is_none() {
+            let mut conn = url.establish()?;
+            conn.batch_execute(WRITER_PRAGMAS)?;
+            self.conn = Some(conn);
+        }
+        let conn = self.conn.as_mut().expect("connected above");
+        let number = match self.open {
+            Some(number) => number,
+            None => {
+                // IMMEDIATE takes the write lock up front: a deferred transaction that reads
+                // and then writes would fail with `SQLITE_BUSY` without waiting.
+                let DbConnection::Sqlite(c) = conn else {
+                    unreachable!("the writer is SQLite's")
+                };
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                let number = self.next;
+                self.next += 1;
+                self.open = Some(number);
+                self.members = 0;
+                number
+            }
+        };
+        Ok((number, conn))
+    }
+
+    fn commit(&mut self, number: u64) {
+        let conn = self.conn.as_mut().expect("a group is open on it");
+        match DbConnection::commit_transaction(conn) {
+            Ok(()) => self.end(number),
+            Err(error) => self.abandon(number, error.to_string()),
+        }
+    }
+
+    /// Ends the group uncommitted: closing the connection rolls back whatever it held.
+    fn abandon(&mut self, number: u64, why: String) {
+        tracing::error!(error = %why, "an SQLite write group could not commit");
+        self.conn = None;
+        if self.failed.len() == GROUP_SIZE {
+            self.failed.pop_front();
+        }
+        self.failed.push_back((number, why));
+        self.end(number);
+    }
+
+    fn end(&mut self, number: u64) {
+        self.open = None;
+        self.ended_through = number;
     }
 }
 

@@ -113,6 +113,65 @@ fn sqlite_writers_take_turns_and_none_loses_an_update() {
 }
 
 #[test]
+fn a_failing_sqlite_writer_rolls_back_only_its_own_change() {
+    let (db, dir) = counter_db(PoolOptions::default());
+    let failed = std::sync::atomic::AtomicI64::new(0);
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            let (db, failed) = (&db, &failed);
+            scope.spawn(move || {
+                for i in 0..25 {
+                    // Every fifth transaction writes and then fails: only its own write goes,
+                    // whichever group it ran in.
+                    let outcome = db.transaction(|conn| {
+                        let n = counter(conn)?;
+                        conn.batch_execute(&format!("UPDATE counter SET n = {}", n + 1))?;
+                        if (thread + i) % 5 == 0 {
+                            return Err(DbError::Migration("refused".into()));
+                        }
+                        Ok(())
+                    });
+                    if outcome.is_err() {
+                        failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(failed.into_inner(), 40);
+    assert_eq!(db.read(counter).unwrap(), 160);
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_panicking_sqlite_writer_commits_nothing_and_the_next_one_writes() {
+    let (db, dir) = counter_db(PoolOptions::default());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = db.transaction(|conn| {
+            conn.batch_execute("UPDATE counter SET n = 99")?;
+            panic!("mid-way");
+            #[allow(unreachable_code)]
+            Ok::<_, DbError>(())
+        });
+    }));
+    assert!(panicked.is_err());
+    db.transaction(|conn| {
+        let n = counter(conn)?;
+        conn.batch_execute(&format!("UPDATE counter SET n = {}", n + 1))
+            .map_err(DbError::from)
+    })
+    .unwrap();
+    assert_eq!(
+        db.read(counter).unwrap(),
+        1,
+        "the panicked write was rolled back"
+    );
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn an_sqlite_writer_gives_up_its_wait_after_the_checkout_timeout() {
     let options = PoolOptions {
         checkout_timeout: Duration::from_millis(100),
