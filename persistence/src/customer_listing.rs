@@ -235,6 +235,8 @@ mod on_sqlite {
     type Conn = diesel::SqliteConnection;
     /// See `paged`.
     const IDS_FIRST: bool = false;
+    /// SQLite plans a statement without its values: see `filtered` and `few_match`.
+    const PLANS_WITHOUT_VALUES: bool = true;
     include!("customer_listing/query.rs");
 }
 
@@ -243,6 +245,8 @@ mod on_postgres {
     type Conn = diesel::PgConnection;
     /// See `paged`.
     const IDS_FIRST: bool = true;
+    /// PostgreSQL plans with them.
+    const PLANS_WITHOUT_VALUES: bool = false;
     include!("customer_listing/query.rs");
 }
 

@@ -1,0 +1,28 @@
+DROP STATISTICS customers_contains_id, customers_contains_website, customers_contains_contact_name,
+    customers_contains_contact_email, customers_partner_values;
+DROP INDEX customers_grid_id;
+DROP INDEX customers_grid_active;
+DROP INDEX customers_grid_status;
+DROP INDEX customers_grid_product_plan;
+DROP INDEX customers_grid_sector;
+DROP INDEX customers_grid_termset;
+DROP INDEX customers_grid_website;
+DROP INDEX customers_grid_contact_name;
+DROP INDEX customers_grid_contact_email;
+DROP INDEX customers_grid_requires_access_permission;
+DROP INDEX customers_grid_iframe_embedding;
+DROP INDEX customers_grid_membership_end_date;
+DROP INDEX customers_grid_locations;
+DROP INDEX customers_grid_account_type;
+DROP INDEX customers_grid_billing_recipient;
+DROP INDEX customers_grid_compliance_percent;
+DROP INDEX customers_grid_workers;
+DROP INDEX customers_grid_next_renewal_date;
+DROP INDEX customers_grid_account_state;
+DROP INDEX customers_grid_last_login_at;
+DROP INDEX customers_grid_created_at;
+DROP INDEX customers_grid_updated_at;
+DROP INDEX customers_grid_entity_count;
+DROP INDEX customers_grid_user_count;
+DROP INDEX customers_grid_name;
+CREATE INDEX customers_partner_name ON customers (partner_id, name, id);
