@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::DbConnection;
-use crate::entities;
+use crate::entities::{self, EntityRow};
 use crate::schema::{customer_assignments, customers, users};
 use crate::time::Fast;
 
@@ -193,6 +193,20 @@ fn totals(groups: Vec<(String, i64)>) -> (i32, String) {
         i32::try_from(total).unwrap_or(i32::MAX),
         serde_json::Value::Object(by_type).to_string(),
     )
+}
+
+/// Inserts a new customer with its first entity, counted on the row as [`recount_entities`]
+/// would count it: a create neither recounts nor reads the row back.
+pub fn insert_with_entity(
+    conn: &mut DbConnection,
+    customer: &mut CustomerRow,
+    entity: &EntityRow,
+) -> QueryResult<()> {
+    let counted = if entity.active { 1 } else { 0 };
+    (customer.entity_count, customer.entity_counts) =
+        totals(vec![(entity.entity_type.clone(), counted)]);
+    insert(conn, customer)?;
+    entities::insert(conn, entity)
 }
 
 /// Recounts the customer's active entities by type onto its row. Called in the transaction

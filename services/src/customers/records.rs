@@ -8,7 +8,7 @@ use domain::entity::{GROUP_LAYER, GROUP_TYPE, entity_id};
 use domain::ids::{CustomerId, Invalid, PartnerId};
 use domain::policy::Action;
 use persistence::customers::{self, CustomerRow};
-use persistence::entities::{self, EntityRow};
+use persistence::entities::EntityRow;
 use persistence::time::{from_db, to_db};
 use persistence::{DbConnection, partners, sessions};
 use serde_json::{Value, json};
@@ -78,7 +78,6 @@ pub fn create(
     let at = to_db(now);
     let mut row = new_row(&id, partner, at);
     record.apply_to(&mut row);
-    customers::insert(conn, &row)?;
     let group = EntityRow {
         id: entity_id(&id, GROUP_LAYER),
         customer_id: id.to_string(),
@@ -89,8 +88,7 @@ pub fn create(
         created_at: at,
         updated_at: at,
     };
-    entities::insert(conn, &group)?;
-    customers::recount_entities(conn, id.as_str())?;
+    customers::insert_with_entity(conn, &mut row, &group)?;
     audit::record(
         conn,
         caller.by(now),
@@ -104,7 +102,6 @@ pub fn create(
             ..Change::default()
         },
     )?;
-    let row = customers::find(conn, id.as_str())?.ok_or(ServiceError::NotFound("customer"))?;
     audit::record(
         conn,
         caller.by(now),
