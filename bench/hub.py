@@ -10,13 +10,14 @@ def totp(secret_b32, at):
     offset = digest[-1] & 0x0F
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
-def call(url, body=None, token=None):
-    """(status, milliseconds, raw body) of one request; POST with a JSON body when one is given."""
+def call(url, body=None, token=None, method=None):
+    """(status, milliseconds, raw body) of one request; POST with a JSON body when one is given
+    (or `method`)."""
     headers = {"content-type": "application/json"}
     if token:
         headers["authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data, headers)
+    request = urllib.request.Request(url, data, headers, method=method)
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request) as response:

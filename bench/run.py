@@ -12,7 +12,7 @@ import hashlib, json, os, platform, random, re, shutil, statistics, subprocess, 
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, enrol, serve, totp  # noqa: E402
-import grid  # noqa: E402
+import grid, writes  # noqa: E402
 import pocketbase  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -123,7 +123,7 @@ def create_script(work, name, path, body):
     script = os.path.join(work, f"{name}.lua")
     open(script, "w").write(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n' + LETTERS_LUA +
-        f'local n = 0\nlocal prefix = "{name[:1].upper()}{"".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3))}"\n'
+        f'local n = 0\nlocal prefix = "{name[:1].upper()}{"".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(5))}"\n'
         'request = function()\n  n = n + 1\n  local id = prefix .. letters(n)\n'
         f'  return wrk.format(nil, "{path}", nil, {body})\nend\n')
     return script
@@ -136,6 +136,9 @@ PB_CREATE_CUSTOMER = ("'{\"partner_id\": \"PARTDEMO\", \"name\": \"Bench ' .. id
                       "\"entity_count\": 1, \"user_count\": 0}'")
 WRITES = 16
 GRID_SECONDS = 1
+# A customer's entities are numbered with 4 digits: a W2 run must stay under 9 999 creates.
+W2_SECONDS = 3
+I0_SECONDS = 3
 
 def exports_beside_listing(pid, token):
     """X1: (listing req/s at 4 connections alone, the same while 6 clients of one partner admin
@@ -288,12 +291,19 @@ def measure(binary, backend, pg_url, customers, work):
         results["E1"] = (statistics.median(times), max(growth))
         results["X1"] = exports_beside_listing(server.pid, token)
         settle(server.pid)
-        results["P2"] = grid.measure(wrk, token, GRID_SECONDS)
+        results["P2"] = grid.measure(wrk, token, GRID_SECONDS, lambda path: call(BASE + path, token=token))
         # The writes last, as they add to the dataset (`main` has it made anew next time).
         settle(server.pid)
-        results["W1"] = median_of([wrk("/customers", token, WRITES,
-                                       create_script(work, f"w1-{backend}", "/customers", CREATE_CUSTOMER))
-                                   for _ in range(RUNS)])
+        w1 = lambda seconds=SECONDS: wrk("/customers", token, WRITES, create_script(
+            work, f"w1-{backend}", "/customers", CREATE_CUSTOMER), seconds=seconds)
+        results["W1"] = median_of([w1() for _ in range(RUNS)])
+        settle(server.pid)
+        script = lambda name, path, body: create_script(work, name, path, body)
+        results["W2"] = writes.entities(BASE, token, wrk, script, WRITES, RUNS, W2_SECONDS)
+        settle(server.pid)
+        results["W3"] = writes.mixed(BASE, token, user_id, env["PH_MAIL_DIR"], WRITES, 2 * SECONDS)
+        settle(server.pid)
+        results["I0"] = writes.index_costs(url, lambda: w1(I0_SECONDS), lambda: settle(server.pid))
     finally:
         server.terminate(); server.wait()
     return results
@@ -319,6 +329,15 @@ def peer(work, sqlite_url):
         return as_specified, literal, writes
     finally:
         server.terminate(); server.wait()
+
+def refusals(w3):
+    return ", ".join(f"{count} × {status} {code}" for (status, code), count in w3["refused"].items()) or "none"
+
+def index_rows(sqlite_rows, postgres_rows):
+    """One row per index name either backend has."""
+    cell = lambda found: f"{found[1]:.0f} / {found[2]:.0f} ({found[1] / found[2] - 1:+.0%})" if found else "—"
+    s, p = ({row[0]: row for row in rows} for rows in (sqlite_rows, postgres_rows))
+    return [f"| `{name}` | {cell(s.get(name))} | {cell(p.get(name))} |" for name in sorted(set(s) | set(p))]
 
 def cpu_model():
     for line in open("/proc/cpuinfo"):
@@ -394,6 +413,14 @@ def main(binary, pg_url, customers):
          "≥ 1.5 × / ≥ 1 ×; p99 ≤ PocketBase's",
          mark(s["W1"][0] >= 1.5 * pb_write[0] and p["W1"][0] >= pb_write[0]
               and all(b["W1"][1] <= pb_write[1] for b in (s, p)))),
+        ("W2", f"create entities in one customer at {WRITES} connections (req/s; p99 ms) / W1",
+         f"{s['W2'][0]:.0f}; {s['W2'][1]:.1f} = {s['W2'][0] / s['W1'][0]:.2f} ×",
+         f"{p['W2'][0]:.0f}; {p['W2'][1]:.1f} = {p['W2'][0] / p['W1'][0]:.2f} ×", "≥ 0.5 × W1",
+         mark(all(b["W2"][0] >= 0.5 * b["W1"][0] for b in (s, p)))),
+        ("W3", f"mixed writes at {WRITES} connections (writes/s; p99 ms; answers refused)",
+         f"{s['W3']['rate']:.0f}; {s['W3']['p99']:.1f}; {sum(s['W3']['refused'].values())}",
+         f"{p['W3']['rate']:.0f}; {p['W3']['p99']:.1f}; {sum(p['W3']['refused'].values())}",
+         "none refused: no 5xx, no serialization failure", mark(not s["W3"]["refused"] and not p["W3"]["refused"])),
         ("D", "generate the dataset (s)", f"{s['generated_s']}", f"{p['generated_s']}", "≤ 60 on SQLite",
          mark(s["generated_s"] <= 60)),
     ]
@@ -408,7 +435,16 @@ def main(binary, pg_url, customers):
     ] + [f"| {' | '.join(row)} |" for row in rows] + [
         "", "The grid's ten slowest queries (P2), p99 at 1 connection (ms):", "",
         "| SQLite | | PostgreSQL | |", "|---|---|---|---|",
-    ] + [f"| `{a}` | {x:.1f} | `{b}` | {y:.1f} |" for (a, x), (b, y) in zip(s["P2"][:10], p["P2"][:10])]
+    ] + [f"| `{a}` | {x:.1f} | `{b}` | {y:.1f} |" for (a, x), (b, y) in zip(s["P2"][:10], p["P2"][:10])] + [
+        "", "W3 by operation (answers; p99 ms), and what was refused:", "",
+        "| operation | SQLite | PostgreSQL |", "|---|---|---|",
+    ] + [f"| {op} | {s['W3']['by_operation'][op][0]}; {s['W3']['by_operation'][op][1]:.1f} | "
+         f"{p['W3']['by_operation'][op][0]}; {p['W3']['by_operation'][op][1]:.1f} |" for op in s["W3"]["by_operation"]] + [
+        f"| refused | {refusals(s['W3'])} | {refusals(p['W3'])} |",
+        "", f"I0: W1 (req/s, {I0_SECONDS} s runs) without each index on `customers`, beside the runs with all of them "
+        "before and after it:", "",
+        "| index | SQLite without / with | PostgreSQL without / with |", "|---|---|---|",
+    ] + index_rows(s["I0"], p["I0"])
     text = "\n".join(lines) + "\n"
     print(text)
     history = os.path.join(ROOT, "bench", "RESULTS.md")
