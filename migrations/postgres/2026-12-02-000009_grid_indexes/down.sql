@@ -1,3 +1,4 @@
+ALTER TABLE customers ALTER COLUMN partner_id RESET (n_distinct);
 DROP STATISTICS customers_contains_id, customers_contains_website, customers_contains_contact_name,
     customers_contains_contact_email, customers_partner_values;
 DROP INDEX customers_grid_id;

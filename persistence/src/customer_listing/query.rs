@@ -285,11 +285,8 @@ fn every(conditions: Vec<Condition>) -> Condition {
 /// - a value compared on a column that may be empty is not said to be "not empty" (see
 ///   [`condition`]): with that term the column's index looked the better start for any value.
 ///
-/// PostgreSQL weighs the plans with the values, when it is given them: a statement diesel keeps
-/// prepared gets a generic plan after five runs, which takes a partner for one of 200 and its
-/// customers for a few hundred; for the grid's biggest partner it then sorted ten thousand
-/// (20-35 ms a page where the custom plan took 2). So its listing statements are not kept
-/// ([`Unprepared`]).
+/// PostgreSQL weighs the plans with the values, and a generic plan (a statement's after five
+/// runs) plans every partner as a big one (the grid indexes' migration says why).
 fn filtered<'a>(
     scope: &Scope,
     filters: &[Filter],
@@ -306,9 +303,6 @@ fn filtered<'a>(
                     .select(customer_assignments::customer_id),
             ),
         );
-    }
-    if !PLANS_WITHOUT_VALUES {
-        query = query.filter(Unprepared);
     }
     let walked = PLANS_WITHOUT_VALUES && walked_by.is_some();
     let beside_sort = walked && walked_by.is_some_and(|c| !matches!(c, Column::Name | Column::Status));
@@ -327,29 +321,6 @@ fn filtered<'a>(
         };
     }
     Ok(query)
-}
-
-/// `TRUE`, in a statement diesel does not keep prepared, so that each run is planned with its
-/// values (see [`filtered`]).
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-struct Unprepared;
-
-impl diesel::Expression for Unprepared {
-    type SqlType = Bool;
-}
-
-impl diesel::AppearsOnTable<customers::table> for Unprepared {}
-impl diesel::SelectableExpression<customers::table> for Unprepared {}
-
-impl diesel::query_builder::QueryFragment<Dialect> for Unprepared {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
-    ) -> QueryResult<()> {
-        out.unsafe_to_cache_prepared();
-        out.push_sql("TRUE");
-        Ok(())
-    }
 }
 
 /// `+status`: the status, in an expression no index serves (see [`filtered`]).
