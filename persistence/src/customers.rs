@@ -4,10 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::DbConnection;
 use crate::entities::{self, EntityRow};
 use crate::schema::{customer_assignments, customers, users};
 use crate::time::Fast;
+use crate::{DbConnection, QueryError};
 
 /// Its dates and times are read with [`Fast`]: a listing page reads five per row.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -72,8 +72,6 @@ pub fn insert(conn: &mut DbConnection, customer: &CustomerRow) -> QueryResult<()
         .map(drop)
 }
 
-/// The customer's `active` flag, `None` when there is no such customer: only that column (the
-/// login reads it; `AccountKind::lets_users_in` decides).
 /// Whether the customer's users may log in: its Active flag on and its account not suspended;
 /// `None` when there is no such customer.
 pub fn lets_users_in(conn: &mut DbConnection, id: &str) -> QueryResult<Option<bool>> {
@@ -201,12 +199,44 @@ pub fn insert_with_entity(
     conn: &mut DbConnection,
     customer: &mut CustomerRow,
     entity: &EntityRow,
-) -> QueryResult<()> {
+) -> Result<(), Refused> {
     let counted = if entity.active { 1 } else { 0 };
     (customer.entity_count, customer.entity_counts) =
         totals(vec![(entity.entity_type.clone(), counted)]);
-    insert(conn, customer)?;
-    entities::insert(conn, entity)
+    insert(conn, customer).map_err(Refused::of)?;
+    entities::insert(conn, entity).map_err(Refused::Query)
+}
+
+/// Why a new customer was not inserted. The unique constraints decide whether its ID and its ref
+/// are free, not a read before the insert: under PostgreSQL's serializable isolation such a read
+/// locks the index page the key would be on, and creates running at once, whose keys share the
+/// page, failed one another (2 of 5 ran again under 16 connections).
+#[derive(Debug)]
+pub enum Refused {
+    /// The customer ID is taken (in any partner).
+    IdTaken,
+    /// The partner has another customer with this ref.
+    RefTaken,
+    Query(QueryError),
+}
+
+impl Refused {
+    fn of(error: QueryError) -> Refused {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                // PostgreSQL names the constraint (`customers_partner_id_ref_key`), SQLite the
+                // columns (`UNIQUE constraint failed: customers.partner_id, customers.ref`).
+                let named = info.constraint_name().unwrap_or(info.message());
+                if named.contains("ref") {
+                    Refused::RefTaken
+                } else {
+                    Refused::IdTaken
+                }
+            }
+            _ => Refused::Query(error),
+        }
+    }
 }
 
 /// Recounts the customer's active entities by type onto its row. Called in the transaction

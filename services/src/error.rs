@@ -422,6 +422,11 @@ impl Fields {
             .push(FieldError::new(field, invalid.code, invalid.message));
     }
 
+    /// Whether no field was refused so far.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// `Err` with every recorded field, if any.
     pub fn finish(self) -> Result<(), ServiceError> {
         if self.0.is_empty() {

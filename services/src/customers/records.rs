@@ -7,7 +7,7 @@ use domain::customer::CustomerStatus;
 use domain::entity::{GROUP_LAYER, GROUP_TYPE, entity_id};
 use domain::ids::{CustomerId, Invalid, PartnerId};
 use domain::policy::Action;
-use persistence::customers::{self, CustomerRow};
+use persistence::customers::{self, CustomerRow, Refused};
 use persistence::entities::EntityRow;
 use persistence::time::{from_db, to_db};
 use persistence::{DbConnection, partners, sessions};
@@ -17,7 +17,7 @@ use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::customers::licences;
 use crate::customers::record::{self, Catalogues, CustomerInput, Record};
-use crate::error::{ErrorCode, Fields, ServiceError};
+use crate::error::{ErrorCode, FieldError, Fields, ServiceError};
 use crate::tenancy::{self, OwnPartner};
 
 /// Who creates and edits customers: partner admins, for their own partner.
@@ -67,14 +67,12 @@ pub fn create(
         None => fields.check("id", Err(Invalid::new("required", "is required"))),
     };
     let record = record::parse(input, owner.on_price_plan, &catalogues, &mut fields);
-    refuse_taken_ref(conn, &mut fields, partner, record.as_ref(), "")?;
-    let (id, record) = fields.conclude(id.zip(record))?;
-    if customers::find(conn, id.as_str())?.is_some() {
-        return Err(ServiceError::rule(
-            ErrorCode::CustomerIdTaken,
-            format!("The customer ID {id} is taken: choose another login prefix."),
-        ));
+    if !fields.is_empty() {
+        // Refused already: name a taken ref beside the other fields. A valid request leaves it
+        // to the insert (see `customers::Refused`).
+        refuse_taken_ref(conn, &mut fields, partner, record.as_ref(), "")?;
     }
+    let (id, record) = fields.conclude(id.zip(record))?;
     let at = to_db(now);
     let mut row = new_row(&id, partner, at);
     record.apply_to(&mut row);
@@ -88,7 +86,17 @@ pub fn create(
         created_at: at,
         updated_at: at,
     };
-    customers::insert_with_entity(conn, &mut row, &group)?;
+    customers::insert_with_entity(conn, &mut row, &group).map_err(|refused| match refused {
+        Refused::IdTaken => ServiceError::rule(
+            ErrorCode::CustomerIdTaken,
+            format!("The customer ID {id} is taken: choose another login prefix."),
+        ),
+        Refused::RefTaken => {
+            let taken = ref_taken();
+            ServiceError::Validation(vec![FieldError::new("ref", taken.code, taken.message)])
+        }
+        Refused::Query(error) => error.into(),
+    })?;
     audit::record(
         conn,
         caller.by(now),
@@ -202,12 +210,13 @@ fn refuse_taken_ref(
     if let Some(record) = record
         && customers::reference_taken(conn, partner.as_str(), record.reference.as_str(), own_id)?
     {
-        fields.refuse(
-            "ref",
-            Invalid::new("taken", "is already used by another of your customers"),
-        );
+        fields.refuse("ref", ref_taken());
     }
     Ok(())
+}
+
+fn ref_taken() -> Invalid {
+    Invalid::new("taken", "is already used by another of your customers")
 }
 
 /// 412 unless `if_match` (when sent) names the current version or `*`.
