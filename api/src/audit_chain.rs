@@ -3,14 +3,17 @@
 
 use std::time::Duration;
 
-use persistence::Db;
+use persistence::{Db, Isolation};
 
 pub async fn run(db: Db, every: Duration) {
     loop {
         let round = db.clone();
-        let linked =
-            actix_web::web::block(move || round.transaction(services::audit::chain::link_pending))
-                .await;
+        // Two linkers at once collide on the unique chain position, never silently: the
+        // linker needs no serializable reads (see `Isolation::Snapshot`).
+        let linked = actix_web::web::block(move || {
+            round.transaction_at(Isolation::Snapshot, services::audit::chain::link_pending)
+        })
+        .await;
         match linked {
             Ok(Ok(n)) if n > 0 => continue,
             Ok(Ok(_)) => {}

@@ -75,7 +75,9 @@ pub mod tokens;
 pub mod users;
 pub mod word;
 
-pub use db::{Backend, DatabaseUrl, Db, DbConnection, DbError, PoolOptions, TransactionError};
+pub use db::{
+    Backend, DatabaseUrl, Db, DbConnection, DbError, Isolation, PoolOptions, TransactionError,
+};
 
 /// diesel's query error, named here so that callers need not depend on diesel to handle it.
 pub type QueryError = diesel::result::Error;
