@@ -312,7 +312,7 @@ fn filtered<'a>(
                 query.filter(any(values
                     .iter()
                     .map(|value| match value {
-                        Value::Int(rank) => Ok(Box::new(UnindexedStatus.eq(*rank).nullable()) as Condition),
+                        Value::Int(rank) => Ok(Box::new(Unindexed(customers::status).eq(*rank).nullable()) as Condition),
                         _ => Err(mismatch(Column::Status)),
                     })
                     .collect::<QueryResult<_>>()?))
@@ -321,27 +321,6 @@ fn filtered<'a>(
         };
     }
     Ok(query)
-}
-
-/// `+status`: the status, in an expression no index serves (see [`filtered`]).
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-struct UnindexedStatus;
-
-impl diesel::Expression for UnindexedStatus {
-    type SqlType = Integer;
-}
-
-impl diesel::AppearsOnTable<customers::table> for UnindexedStatus {}
-impl diesel::SelectableExpression<customers::table> for UnindexedStatus {}
-
-impl diesel::query_builder::QueryFragment<Dialect> for UnindexedStatus {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
-    ) -> QueryResult<()> {
-        out.push_sql("+");
-        customers::status.walk_ast(out.reborrow())
-    }
 }
 
 /// [`super::page`] on this backend.
