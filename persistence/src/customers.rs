@@ -210,7 +210,7 @@ pub fn insert_with_entity(
 /// Why a new customer was not inserted. The unique constraints decide whether its ID and its ref
 /// are free, not a read before the insert: under PostgreSQL's serializable isolation such a read
 /// locks the index page the key would be on, and creates running at once, whose keys share the
-/// page, failed one another (2 of 5 ran again under 16 connections).
+/// page, failed one another (bench/RESULTS.md).
 #[derive(Debug)]
 pub enum Refused {
     /// The customer ID is taken (in any partner).

@@ -490,8 +490,7 @@ pub enum Isolation {
     Serializable,
     /// For work whose every clash a unique constraint or an updated row catches, so that its
     /// reads need no predicate locks: the audit chain's linker, which reads the pages every
-    /// audited write inserts into, and with serializable reads made two in five creates under
-    /// 16 connections fail and run again.
+    /// audited write inserts into, and as a serializable reader made those writes fail.
     Snapshot,
 }
 
