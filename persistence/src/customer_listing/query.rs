@@ -333,9 +333,12 @@ pub(super) fn page(
     limit: i64,
 ) -> QueryResult<Vec<CustomerRow>> {
     let walk = !few_match(conn, scope, filters, sort)?;
-    paged(scope, filters, sort, after, limit, walk)?
-        .select(CustomerRow::as_select())
-        .load(conn)
+    let (query, limit) = paged(scope, filters, sort, after, limit, walk)?;
+    Limited {
+        query: query.select(CustomerRow::as_select()),
+        limit,
+    }
+    .load(conn)
 }
 
 /// [`super::page_seen_by`] on this backend.
@@ -353,9 +356,12 @@ pub(super) fn page_seen_by(
         now: viewer.now,
     };
     let walk = !few_match(conn, scope, filters, sort)?;
-    paged(scope, filters, sort, after, limit, walk)?
-        .select((CustomerRow::as_select(), live_grant))
-        .load(conn)
+    let (query, limit) = paged(scope, filters, sort, after, limit, walk)?;
+    Limited {
+        query: query.select((CustomerRow::as_select(), live_grant)),
+        limit,
+    }
+    .load(conn)
 }
 
 /// Whether the user holds a grant into this row's customer, live at `now`, as a fragment of its
@@ -535,7 +541,8 @@ impl<E: diesel::query_builder::QueryFragment<Dialect>> diesel::query_builder::Qu
     }
 }
 
-/// The page: `limit` matching rows after `after`, in `sort` order.
+/// The page: `limit` matching rows after `after`, in `sort` order, and the LIMIT still to be
+/// written after its select clause (see [`Limited`]).
 ///
 /// With a "contains" filter on the name, PostgreSQL walks the partner's name index as it should
 /// but checks `lower(name) LIKE` only once it has fetched each row from the table: a page of
@@ -550,23 +557,67 @@ fn paged<'a>(
     after: Option<&After>,
     limit: i64,
     walk: bool,
-) -> QueryResult<customers::BoxedQuery<'a, Dialect>> {
-    let matching = ordered(scope, filters, sort, after, walk)?.limit(limit);
+) -> QueryResult<(customers::BoxedQuery<'a, Dialect>, Option<i64>)> {
+    let matching = ordered(scope, filters, sort, after, walk)?;
     let name_contains = filters
         .iter()
         .any(|filter| matches!(filter, Filter::Contains(Column::Name, _)));
     if !(IDS_FIRST && name_contains) {
-        return Ok(matching);
+        return Ok(if PLANS_WITHOUT_VALUES {
+            (matching.limit(limit), None)
+        } else {
+            (matching, Some(limit))
+        });
     }
-    let ids = matching.select(customers::id);
-    Ok(in_order(
+    let ids = matching.limit(limit).select(customers::id);
+    let page = in_order(
         customers::table
             .filter(customers::id.eq_any(ids))
             .into_boxed(),
         sort,
         true,
-    ))
+    );
+    Ok((page, None))
 }
+
+/// A page's statement with its LIMIT written into the SQL, on PostgreSQL. From a prepared
+/// statement's sixth run PostgreSQL reuses its generic plan (made without the values) when that
+/// costs no more than the plans made for each run's values; with the LIMIT a parameter it costs
+/// the generic plan as fetching a tenth of the matches, so every run was planned anew, which
+/// took more than running it with an index per grid column to weigh. With the LIMIT written,
+/// the costs agree and the plan is kept. A statement is kept per limit, and limits are few.
+struct Limited<Q> {
+    query: Q,
+    limit: Option<i64>,
+}
+
+impl<Q: diesel::query_builder::QueryFragment<Dialect>> diesel::query_builder::QueryFragment<Dialect>
+    for Limited<Q>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
+    ) -> QueryResult<()> {
+        self.query.walk_ast(out.reborrow())?;
+        if let Some(limit) = self.limit {
+            out.push_sql(&format!(" LIMIT {limit}"));
+        }
+        Ok(())
+    }
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for Limited<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> diesel::query_builder::QueryId for Limited<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> RunQueryDsl<Conn> for Limited<Q> {}
+
+
 
 fn order_by<'a>(
     query: customers::BoxedQuery<'a, Dialect>,
