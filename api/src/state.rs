@@ -73,6 +73,23 @@ impl AppState {
         Ok(outcome?)
     }
 
+    /// [`AppState::transaction`] for work that changes one hot row, named by `hot`
+    /// ([`persistence::Db::transaction_queued`]): such work waits for its turn on PostgreSQL
+    /// instead of failing and running again.
+    pub async fn transaction_queued<T, E, F>(&self, hot: String, mut work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: persistence::TransactionError + Send + 'static,
+        ApiError: From<E>,
+        F: FnMut(&AppState, &mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let state = self.clone();
+        let outcome =
+            web::block(move || state.db.transaction_queued(&hot, |conn| work(&state, conn)))
+                .await?;
+        Ok(outcome?)
+    }
+
     /// Runs read-only `work` on a pooled connection, on the blocking pool.
     pub async fn read<T, E, F>(&self, work: F) -> Result<T, ApiError>
     where

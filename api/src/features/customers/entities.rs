@@ -198,8 +198,12 @@ async fn create_entity(
     let target = reachable(&caller, &customer_id, Work::Manage)?;
     let input = body.into_inner()?.into();
     let now = state.clock.now();
+    // Every entity created in a customer takes the next number from the customer's row.
+    let hot = format!("customer:{customer_id}");
     let entity = state
-        .transaction(move |_, conn| cases::create(conn, &caller, &target, &input, now))
+        .transaction_queued(hot, move |_, conn| {
+            cases::create(conn, &caller, &target, &input, now)
+        })
         .await?;
     let location = format!("/customers/{}/entities/{}", entity.customer_id, entity.id);
     Ok(HttpResponse::Created()
