@@ -169,17 +169,32 @@ pub fn update(conn: &mut DbConnection, c: &CustomerRow) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Hands out the customer's next entity number: read and bumped inside the caller's
-/// serializable transaction, so two concurrent creations cannot get the same one.
-pub fn take_entity_number(conn: &mut DbConnection, id: &str) -> QueryResult<i32> {
-    let next: i32 = customers::table
-        .find(id)
-        .select(customers::next_entity_number)
-        .first(conn)?;
-    diesel::update(customers::table.find(id))
-        .set(customers::next_entity_number.eq(next + 1))
+/// Gives a new active entity of `entity_type` the customer's next number and counts it on the
+/// row, in one update, from `customer` as this transaction read it: the number is taken and the
+/// counts move together, and the row gets one new version (on PostgreSQL each version writes an
+/// entry into every one of the row's indexes). Returns the number taken.
+pub fn add_entity(
+    conn: &mut DbConnection,
+    customer: &CustomerRow,
+    entity_type: &str,
+) -> QueryResult<i32> {
+    let mut by_type: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&customer.entity_counts)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+    let counted = by_type
+        .get(entity_type)
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0);
+    by_type.insert(entity_type.to_owned(), (counted + 1).into());
+    let number = customer.next_entity_number;
+    diesel::update(customers::table.find(&customer.id))
+        .set((
+            customers::next_entity_number.eq(number + 1),
+            customers::entity_count.eq(customer.entity_count + 1),
+            customers::entity_counts.eq(serde_json::Value::Object(by_type).to_string()),
+        ))
         .execute(conn)?;
-    Ok(next)
+    Ok(number)
 }
 
 /// The total and the JSON object `{type: count}` of grouped counts.

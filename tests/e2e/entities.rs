@@ -44,6 +44,16 @@ async fn entities_are_numbered_in_order_and_counted_on_the_customer() {
         .await
         .unwrap();
     assert_eq!(dublin["id"], "ACME0002");
+    let counted: Value = app
+        .get_as(&admin, "/customers/ACME")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        counted["entities"],
+        json!({"total": 3, "by_type": {"clinic": 1, "group": 1, "site": 1}})
+    );
 
     let bad = problem(
         app.post_as(

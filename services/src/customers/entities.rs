@@ -95,7 +95,7 @@ pub fn create(
     let name = fields.check("name", DisplayName::parse(&input.name));
     let kind = fields.check("entity_type", entity_type(conn, &input.entity_type)?);
     let (name, kind) = fields.conclude(name.zip(kind))?;
-    let next = customers::take_entity_number(conn, &customer.id)?;
+    let next = customers::add_entity(conn, &customer, &kind)?;
     let number = u16::try_from(next)
         .ok()
         .and_then(entity::allocate)
@@ -118,7 +118,7 @@ pub fn create(
         updated_at: at,
     };
     entities::insert(conn, &row)?;
-    record(
+    audit_change(
         conn,
         caller,
         now,
@@ -183,7 +183,9 @@ pub fn update(
     }
     after.updated_at = to_db(now);
     entities::update(conn, &after)?;
-    record(
+    // Activation and type move the counts: recounted, as an edit is rare.
+    customers::recount_entities(conn, &after.customer_id)?;
+    audit_change(
         conn,
         caller,
         now,
@@ -227,9 +229,8 @@ fn load(
     entities::find(conn, customer, &entity::entity_id(&id, number))?.ok_or_else(missing)
 }
 
-/// Recounts the customer's entities and audits the change, on the partner's and the customer's
-/// trails.
-fn record(
+/// The audit event of a change to an entity, on the partner's and the customer's trails.
+fn audit_change(
     conn: &mut DbConnection,
     caller: &Caller,
     now: DateTime<Utc>,
@@ -238,7 +239,6 @@ fn record(
     before: Option<&EntityRow>,
     after: &EntityRow,
 ) -> Result<(), ServiceError> {
-    customers::recount_entities(conn, &after.customer_id)?;
     audit::record(
         conn,
         caller.by(now),
