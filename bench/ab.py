@@ -2,14 +2,15 @@
 """Two builds side by side: L1, L2, G1 and W1 of `make bench`, old and new binaries alternating.
 
 usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS] [BACKENDS]
-  Both servers run at once on the dataset `make bench` caches for the new binary's migrations
-  (on SQLite each on its own copy of the file: an idle server's checkpoints would stall the
-  other's writes), each on its own port, and are measured in turns — old then new, then new then
+  Both servers run at once, each on its own copy of the dataset `make bench` caches (made by the
+  old binary; the new one migrates its copy at start, so a change that adds migrations compares
+  too; on SQLite an idle server's checkpoints would stall the other's writes into a shared
+  file), each on its own port, and are measured in turns — old then new, then new then
   old — so that a machine whose speed drifts over minutes moves both alike. Prints each figure's
   median per binary and the ratio new / old. For a change that must not cost speed.
   BACKENDS: `sqlite,postgres` (the default), or one of them.
 """
-import json, os, shutil, statistics, sys, tempfile, time
+import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, serve, totp  # noqa: E402
@@ -44,18 +45,12 @@ def switch_script(base, token, work, name):
 
 
 def compare(binaries, backend, pg_url, customers, rounds, work):
-    url, env, facts = run.dataset(binaries["new"], backend, pg_url, customers)
+    url, env, facts = run.dataset(binaries["old"], backend, pg_url, customers)
     servers, tokens, scripts = {}, {}, {}
     try:
         for name, binary in binaries.items():
             base = f"http://127.0.0.1:{PORTS[name]}"
-            own = dict(env, PH_BIND=base[len("http://"):])
-            if backend == "sqlite":
-                copy = os.path.join(work, f"{name}.db")
-                for suffix in ["", "-wal"]:
-                    if os.path.exists(url[len("sqlite://"):] + suffix):
-                        shutil.copyfile(url[len("sqlite://"):] + suffix, copy + suffix)
-                own["PH_DATABASE_URL"] = f"sqlite://{copy}"
+            own = dict(env, PH_BIND=base[len("http://"):], PH_DATABASE_URL=copy_of(url, name, pg_url, work))
             servers[name] = serve(binary, own, base)
         for name in binaries:
             base = f"http://127.0.0.1:{PORTS[name]}"
@@ -80,10 +75,29 @@ def compare(binaries, backend, pg_url, customers, rounds, work):
         for server in servers.values():
             server.terminate()
             server.wait()
-        # W1 wrote into PostgreSQL's dataset (SQLite's servers ran on copies): made anew next time.
-        marker = os.path.join(run.CACHE, f"{backend}-{run.fingerprint(customers)}.json")
-        if backend == "postgres" and os.path.exists(marker):
-            os.remove(marker)
+        if backend == "postgres":
+            for name in binaries:
+                drop = f"DROP DATABASE IF EXISTS {copy_name(name)} WITH (FORCE)"
+                subprocess.run(["psql", "-q", pg_url, "-c", drop], check=True)
+
+
+def copy_name(name):
+    return f"ph_ab_{name}"
+
+
+def copy_of(url, name, pg_url, work):
+    """The URL of a copy of the dataset at `url` for the server `name`."""
+    if url.startswith("sqlite://"):
+        copy = os.path.join(work, f"{name}.db")
+        for suffix in ["", "-wal"]:
+            if os.path.exists(url[len("sqlite://"):] + suffix):
+                shutil.copyfile(url[len("sqlite://"):] + suffix, copy + suffix)
+        return f"sqlite://{copy}"
+    database = url.rpartition("/")[2].split("?")[0]
+    for sql in [f"DROP DATABASE IF EXISTS {copy_name(name)} WITH (FORCE)",
+                f"CREATE DATABASE {copy_name(name)} TEMPLATE {database}"]:
+        subprocess.run(["psql", "-q", pg_url, "-c", sql], check=True)
+    return url.replace(f"/{database}?", f"/{copy_name(name)}?")
 
 
 def main(old, new, pg_url, customers, rounds, backends):
