@@ -1,9 +1,10 @@
 //! The audit trail: one row per change, written in the change's own transaction.
 
+use diesel::dsl;
 use diesel::prelude::*;
 
 use crate::DbConnection;
-use crate::schema::audit_events;
+use crate::schema::{audit_events, audit_links, audit_pending};
 
 /// One audited change; `seq` (the order of events) is given by the database on insert.
 #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable)]
@@ -24,12 +25,30 @@ pub struct AuditEvent {
     pub after_state: Option<String>,
     pub request_id: Option<String>,
     pub source_ip: Option<String>,
-    /// The event's place in the audit chain, once linked (shortly after it commits).
-    #[diesel(skip_insertion)]
+    /// The event's place in the audit chain, once linked (shortly after it commits): read from
+    /// its link, so every reading of events joins `audit_links`.
+    #[diesel(
+        skip_insertion,
+        select_expression = audit_links::position.nullable(),
+        select_expression_type = dsl::Nullable<audit_links::position>
+    )]
     pub chain_position: Option<i64>,
     /// SHA-256 over the event and the previous link's hash, once linked.
-    #[diesel(skip_insertion)]
+    #[diesel(
+        skip_insertion,
+        select_expression = audit_links::hash.nullable(),
+        select_expression_type = dsl::Nullable<audit_links::hash>
+    )]
     pub hash: Option<String>,
+}
+
+/// An event's place in the chain. Events are never updated: a link is a row of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = audit_links)]
+pub struct Link {
+    pub position: i64,
+    pub seq: i64,
+    pub hash: String,
 }
 
 pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
@@ -41,53 +60,64 @@ pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
 
 /// The last link of the chain: its position and hash.
 pub fn chain_head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
-    audit_events::table
-        .filter(audit_events::chain_position.is_not_null())
-        .order(audit_events::chain_position.desc())
-        .select((audit_events::chain_position, audit_events::hash))
-        .first::<(Option<i64>, Option<String>)>(conn)
+    audit_links::table
+        .order(audit_links::position.desc())
+        .select((audit_links::position, audit_links::hash))
+        .first(conn)
         .optional()
-        .map(|head| head.and_then(|(position, hash)| position.zip(hash)))
 }
 
-/// Up to `limit` events not linked yet, in the order they were recorded.
-pub fn unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .filter(audit_events::hash.is_null())
-        .order(audit_events::seq)
+/// Takes up to `limit` events off the queue of those not linked yet, in the order they were
+/// recorded, for the caller to link in the same transaction.
+pub fn dequeue_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    // The queue first, then its events by key: joined in one query, SQLite could walk the
+    // whole trail to find the few queued.
+    let queued: Vec<i64> = audit_pending::table
+        .order(audit_pending::seq)
         .limit(limit)
+        .select(audit_pending::seq)
+        .load(conn)?;
+    if queued.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::delete(audit_pending::table.filter(audit_pending::seq.eq_any(&queued)))
+        .execute(conn)?;
+    audit_events::table
+        .left_join(audit_links::table)
+        .filter(audit_events::seq.eq_any(queued))
+        .order(audit_events::seq)
         .select(AuditEvent::as_select())
         .load(conn)
 }
 
-/// How many events are not linked yet.
+/// How many events have no link: a walk of the whole trail, for the chain's verification.
 pub fn count_unchained(conn: &mut DbConnection) -> QueryResult<i64> {
     audit_events::table
-        .filter(audit_events::hash.is_null())
+        .left_join(audit_links::table)
+        .filter(audit_links::position.nullable().is_null())
         .count()
         .get_result(conn)
 }
 
-/// Links event `seq` at `position` with `hash`.
-pub fn link(conn: &mut DbConnection, seq: i64, position: i64, hash: &str) -> QueryResult<()> {
-    diesel::update(audit_events::table.find(seq))
-        .set((
-            audit_events::chain_position.eq(position),
-            audit_events::hash.eq(hash),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Writes `links`, in one statement.
+pub fn link(conn: &mut DbConnection, links: &[Link]) -> QueryResult<()> {
+    on_backend!(conn, |c| diesel::insert_into(audit_links::table)
+        .values(links)
+        .execute(c)
+        .map(drop))
 }
 
-/// Up to `limit` linked events after chain position `after`, in chain order.
+/// Up to `limit` linked events after chain position `after`, in chain order. A link whose
+/// event was removed is skipped: the positions then show the gap.
 pub fn chain_after(
     conn: &mut DbConnection,
     after: i64,
     limit: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
-        .filter(audit_events::chain_position.gt(after))
-        .order(audit_events::chain_position)
+        .inner_join(audit_links::table)
+        .filter(audit_links::position.gt(after))
+        .order(audit_links::position)
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)
@@ -96,6 +126,7 @@ pub fn chain_after(
 /// Every event about one target, oldest first.
 pub fn for_target(conn: &mut DbConnection, target_id: &str) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
+        .left_join(audit_links::table)
         .filter(audit_events::target_id.eq(target_id))
         .order(audit_events::seq)
         .select(AuditEvent::as_select())
@@ -126,6 +157,7 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
     let mut query = audit_events::table
+        .left_join(audit_links::table)
         .select(AuditEvent::as_select())
         .into_boxed();
     if let Some(partner) = &filter.partner_id {

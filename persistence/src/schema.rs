@@ -16,8 +16,20 @@ diesel::table! {
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
         source_ip -> Nullable<Text>,
-        chain_position -> Nullable<BigInt>,
-        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_links (position) {
+        position -> BigInt,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_pending (seq) {
+        seq -> BigInt,
     }
 }
 
@@ -277,6 +289,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(audit_links -> audit_events (seq));
+diesel::joinable!(audit_pending -> audit_events (seq));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(access_grants -> customers (customer_id));
 diesel::joinable!(access_requests -> customers (customer_id));
@@ -291,6 +305,8 @@ diesel::joinable!(partner_images -> partners (partner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    audit_links,
+    audit_pending,
     partners,
     users,
     user_tokens,

@@ -71,10 +71,22 @@ async fn the_trail_is_a_hash_chain_whose_first_broken_link_is_named() {
     assert!(link(&app) >= 1);
     assert_eq!(verify(&app).broken, None);
 
+    // An event written with SQL, past the hub, is queued like any other: it joins the chain.
+    sql(
+        &app,
+        "INSERT INTO audit_events (id, occurred_at, action, target_type) \
+         VALUES ('slipped-in', '2026-12-01 00:00:00', 'nothing.happened', 'nothing')",
+    );
+    assert_eq!(verify(&app).unlinked, 1);
+    assert_eq!(link(&app), 1);
+    let verdict = verify(&app);
+    assert_eq!((verdict.unlinked, verdict.broken), (0, None));
+
     // An edit breaks the link it was made in.
     sql(
         &app,
-        "UPDATE audit_events SET action = 'nothing.happened' WHERE chain_position = 2",
+        "UPDATE audit_events SET action = 'nothing.happened' \
+         WHERE seq = (SELECT seq FROM audit_links WHERE position = 2)",
     );
     let broken = verify(&app).broken.expect("the edit is found");
     assert_eq!(broken.position, 2);
@@ -84,7 +96,7 @@ async fn the_trail_is_a_hash_chain_whose_first_broken_link_is_named() {
     // A removal breaks the chain where the event was.
     sql(
         &app,
-        "DELETE FROM audit_events WHERE chain_position IN (2, 3)",
+        "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_links WHERE position IN (2, 3))",
     );
     let broken = verify(&app).broken.expect("the removal is found");
     assert_eq!((broken.position, broken.event_id), (2, None));

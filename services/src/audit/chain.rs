@@ -5,13 +5,14 @@
 //!
 //! Events are linked after they commit, by [`link_pending`] (the server runs it every second),
 //! not inside the change's own transaction: a chain written by every change would make each
-//! audited write wait for, or conflict with, every other. An event not linked yet is shown
-//! without a hash. Whoever can rewrite the whole database can rewrite the whole chain: an
+//! audited write wait for, or conflict with, every other. A trigger queues each event as it is
+//! written; the linker takes the queue in order and writes each link as a row of its own, so an
+//! event is never updated. An event not linked yet is shown without a hash. Whoever can rewrite the whole database can rewrite the whole chain: an
 //! auditor keeps the hash of a recent link outside it (the trail's API shows each one) and
 //! checks that the chain still passes through it.
 
 use persistence::DbConnection;
-use persistence::audit::{self, AuditEvent};
+use persistence::audit::{self, AuditEvent, Link};
 use sha2::{Digest, Sha256};
 
 use crate::error::ServiceError;
@@ -54,13 +55,22 @@ pub fn link_hash(previous: &str, position: i64, event: &AuditEvent) -> String {
 pub fn link_pending(conn: &mut DbConnection) -> Result<usize, ServiceError> {
     let (mut position, mut previous) =
         audit::chain_head(conn)?.unwrap_or_else(|| (0, GENESIS.to_owned()));
-    let pending = audit::unchained(conn, BATCH)?;
-    for event in &pending {
-        position += 1;
-        previous = link_hash(&previous, position, event);
-        audit::link(conn, event.seq, position, &previous)?;
+    let links: Vec<Link> = audit::dequeue_unchained(conn, BATCH)?
+        .iter()
+        .map(|event| {
+            position += 1;
+            previous = link_hash(&previous, position, event);
+            Link {
+                position,
+                seq: event.seq,
+                hash: previous.clone(),
+            }
+        })
+        .collect();
+    if !links.is_empty() {
+        audit::link(conn, &links)?;
     }
-    Ok(pending.len())
+    Ok(links.len())
 }
 
 /// What a walk of the chain found.
