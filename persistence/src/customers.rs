@@ -178,20 +178,17 @@ pub fn add_entity(
     customer: &CustomerRow,
     entity_type: &str,
 ) -> QueryResult<i32> {
-    let mut by_type: serde_json::Map<String, serde_json::Value> =
+    let mut groups: std::collections::BTreeMap<String, i64> =
         serde_json::from_str(&customer.entity_counts)
             .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
-    let counted = by_type
-        .get(entity_type)
-        .and_then(serde_json::Value::as_i64)
-        .unwrap_or(0);
-    by_type.insert(entity_type.to_owned(), (counted + 1).into());
+    *groups.entry(entity_type.to_owned()).or_default() += 1;
+    let (total, by_type) = totals(groups.into_iter().collect());
     let number = customer.next_entity_number;
     diesel::update(customers::table.find(&customer.id))
         .set((
             customers::next_entity_number.eq(number + 1),
-            customers::entity_count.eq(customer.entity_count + 1),
-            customers::entity_counts.eq(serde_json::Value::Object(by_type).to_string()),
+            customers::entity_count.eq(total),
+            customers::entity_counts.eq(by_type),
         ))
         .execute(conn)?;
     Ok(number)
