@@ -14,7 +14,7 @@ use crate::word::Word;
 type Dialect = <DbConnection as Connection>::Backend;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = access_grants, treat_none_as_null = true)]
+#[diesel(table_name = access_grants, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct GrantRow {
     pub id: String,
     pub partner_id: String,
@@ -35,7 +35,7 @@ pub struct GrantRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = access_requests)]
+#[diesel(table_name = access_requests, treat_none_as_default_value = false)]
 pub struct RequestRow {
     pub id: String,
     pub partner_id: String,

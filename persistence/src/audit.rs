@@ -8,7 +8,7 @@ use crate::schema::{audit_events, audit_links, audit_pending};
 
 /// One audited change; `seq` (the order of events) is given by the database on insert.
 #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEvent {
     #[diesel(skip_insertion)]
     pub seq: i64,

@@ -7,7 +7,7 @@ use crate::DbConnection;
 use crate::schema::catalogue_items;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = catalogue_items)]
+#[diesel(table_name = catalogue_items, treat_none_as_default_value = false)]
 pub struct CatalogueItemRow {
     pub kind: String,
     pub code: String,

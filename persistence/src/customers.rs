@@ -11,7 +11,7 @@ use crate::{DbConnection, QueryError};
 
 /// Its dates and times are read with [`Fast`]: a listing page reads five per row.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = customers)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
 pub struct CustomerRow {
     pub id: String,
     pub partner_id: String,

@@ -7,7 +7,7 @@ use crate::DbConnection;
 use crate::schema::entities;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = entities)]
+#[diesel(table_name = entities, treat_none_as_default_value = false)]
 pub struct EntityRow {
     pub id: String,
     pub customer_id: String,

@@ -10,7 +10,7 @@ use crate::schema::outbox;
 
 /// A queued message; `seq` is given by the database on insert.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct MessageRow {
     #[diesel(skip_insertion)]
     pub seq: i64,

@@ -7,7 +7,7 @@ use crate::DbConnection;
 use crate::schema::partner_kit_items;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = partner_kit_items)]
+#[diesel(table_name = partner_kit_items, treat_none_as_default_value = false)]
 pub struct KitItemRow {
     pub id: String,
     pub title: String,

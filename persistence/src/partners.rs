@@ -8,7 +8,7 @@ use crate::customer_listing::{like_pattern, lower};
 use crate::schema::partners;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = partners)]
+#[diesel(table_name = partners, treat_none_as_default_value = false)]
 pub struct PartnerRow {
     pub id: String,
     pub name: String,
@@ -131,7 +131,7 @@ pub fn update(conn: &mut DbConnection, partner: &PartnerRow) -> QueryResult<()> 
 
 /// A white-label image (logo, "Powered by" logo), stored with what serving it needs.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = crate::schema::partner_images)]
+#[diesel(table_name = crate::schema::partner_images, treat_none_as_default_value = false)]
 pub struct PartnerImageRow {
     pub partner_id: String,
     pub slot: String,

@@ -10,7 +10,7 @@ use crate::schema::{customers, partners, sessions, used_refresh_tokens, users};
 use crate::users::UserRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = sessions)]
+#[diesel(table_name = sessions, treat_none_as_default_value = false)]
 pub struct SessionRow {
     pub id: String,
     pub user_id: String,

@@ -8,7 +8,7 @@ use crate::DbConnection;
 use crate::schema::user_tokens;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = user_tokens)]
+#[diesel(table_name = user_tokens, treat_none_as_default_value = false)]
 pub struct UserTokenRow {
     pub id: String,
     pub user_id: String,
