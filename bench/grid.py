@@ -6,7 +6,7 @@ usage: bench/grid.py BINARY DATABASE_URL_OR_BACKEND [SECONDS]
   URL), logs in as PARTDEMO's admin and prints every grid query's p99 at one connection, the
   slowest first. `make bench` runs the same queries (`QUERIES`, `measure`) for its P2 row.
 """
-import json, os, sys, time
+import json, os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -38,16 +38,19 @@ def queries():
     return found
 
 
-def measure(wrk, token, seconds, warm):
-    """[(label, p99 ms)] of every grid query, one connection, `seconds` each, slowest first.
-    Each query is sent twice first (`warm`, a function of the path): the first page of a column
-    nobody sorted by yet reads its index from disk, tens to hundreds of ms on this machine, whose
-    page cache is reclaimed within minutes; and at 1 s a run, p99 is the second slowest of ~100."""
+def measure(wrk, token, seconds, warm, runs=3):
+    """[(label, p99 ms)] of every grid query, one connection, the median of `runs` runs of
+    `seconds` each (as every figure of the table), slowest first. Each query is sent twice first
+    (`warm`, a function of the path): the first page of a column nobody sorted by yet reads its
+    index from disk, tens to hundreds of ms on this machine, whose page cache is reclaimed within
+    minutes. At 1 s a run, p99 is the second slowest of ~300 requests: one run alone took a stall
+    of the machine for the query that ran in it (12-17 ms on queries whose p99 then read 1.2-4.4
+    in six runs each; bench/RESULTS.md, 2026-12-04)."""
     results = []
     for label, query in queries():
         path = f"/customers?{query}"
         warm(path), warm(path)
-        results.append((label, wrk(path, token, 1, seconds=seconds)[1]))
+        results.append((label, statistics.median(wrk(path, token, 1, seconds=seconds)[1] for _ in range(runs))))
     return sorted(results, key=lambda r: -r[1])
 
 
