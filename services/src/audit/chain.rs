@@ -7,9 +7,10 @@
 //! not inside the change's own transaction: a chain written by every change would make each
 //! audited write wait for, or conflict with, every other. A trigger queues each event as it is
 //! written; the linker takes the queue in order and writes each link as a row of its own, so an
-//! event is never updated. An event not linked yet is shown without a hash. Whoever can rewrite the whole database can rewrite the whole chain: an
-//! auditor keeps the hash of a recent link outside it (the trail's API shows each one) and
-//! checks that the chain still passes through it.
+//! event is never updated. An event not linked yet is shown without a hash. Whoever can
+//! rewrite the whole database can rewrite the whole chain: an auditor keeps the hash of a recent
+//! link outside it (the trail's API shows each one) and checks that the chain still passes
+//! through it.
 
 use persistence::DbConnection;
 use persistence::audit::{self, AuditEvent, Link};
