@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two builds side by side: L1, L2, G1 and W1 of `make bench`, old and new binaries alternating.
+"""Two builds side by side: L1, L2, G1, W1 and W2 of `make bench`, old and new binaries alternating.
 
 usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS] [BACKENDS]
   Both servers run at once, each on its own copy of the dataset `make bench` caches (made by the
@@ -15,6 +15,7 @@ import json, os, shutil, statistics, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, serve, totp  # noqa: E402
 import run  # noqa: E402
+import writes  # noqa: E402
 
 PORTS = {"old": 18101, "new": 18102}
 
@@ -58,7 +59,7 @@ def compare(binaries, backend, pg_url, customers, rounds, work):
             scripts[name] = switch_script(base, tokens[name], work, name)
             # Warm each server's caches the same way before anything is measured.
             run.wrk(f"/customers?{run.LISTING}", tokens[name], 32, base=base)
-        figures = {name: {"L1": [], "L2": [], "G1": [], "W1": []} for name in binaries}
+        figures = {name: {"L1": [], "L2": [], "G1": [], "W1": [], "W2": []} for name in binaries}
         for n in range(rounds):
             order = ["old", "new"] if n % 2 == 0 else ["new", "old"]
             for name in order:
@@ -70,6 +71,10 @@ def compare(binaries, backend, pg_url, customers, rounds, work):
                 figures[name]["G1"].append(run.wrk("/auth/switch", tokens[name], 1, scripts[name], base=base))
                 create = run.create_script(work, f"w1-{name}-{n}", "/customers", run.CREATE_CUSTOMER)
                 figures[name]["W1"].append(run.wrk("/customers", tokens[name], run.WRITES, create, base=base))
+                wrk = lambda *a, **k: run.wrk(*a, base=base, **k)
+                script = lambda script_name, path, body: run.create_script(work, script_name, path, body)
+                figures[name]["W2"].append(writes.entities(base, tokens[name], wrk, script, run.WRITES, 1,
+                                                           run.W2_SECONDS))
         return figures
     finally:
         for server in servers.values():
@@ -103,11 +108,11 @@ def copy_of(url, name, pg_url, work):
 def main(old, new, pg_url, customers, rounds, backends):
     binaries = {"old": old, "new": new}
     work = tempfile.mkdtemp(prefix="ph-ab-")
-    print(f"{rounds} rounds each, alternating; medians (p99 ms for L1 and G1, req/s for L2 and W1)")
+    print(f"{rounds} rounds each, alternating; medians (p99 ms for L1 and G1, req/s for L2, W1 and W2)")
     for backend in backends:
         figures = compare(binaries, backend, pg_url, customers, rounds, work)
-        for row in ["L1", "L2", "G1", "W1"]:
-            pick = (lambda r: r[0]) if row in ("L2", "W1") else (lambda r: r[1])
+        for row in ["L1", "L2", "G1", "W1", "W2"]:
+            pick = (lambda r: r[0]) if row in ("L2", "W1", "W2") else (lambda r: r[1])
             old_v = statistics.median(pick(r) for r in figures["old"][row])
             new_v = statistics.median(pick(r) for r in figures["new"][row])
             runs = " ".join(f"{pick(a):.2f}/{pick(b):.2f}" for a, b in zip(figures["old"][row], figures["new"][row]))
