@@ -412,10 +412,12 @@ impl Db {
             return writer.run(work);
         }
         let mut pooled = self.pool.get().map_err(DbError::from)?;
+        let hot = hot.map(HotRowLock::named);
+        // The hot row's lock is taken in the first BEGIN's round trip and released in the
+        // successful COMMIT's: the next transaction in the queue waits for no answer of ours.
+        let commit = hot.map_or_else(|| "COMMIT".to_owned(), HotRowLock::commit_releasing);
+        let mut hot_held = false;
         let mut lock_released = true;
-        if let (Some(hot), DbConnection::Postgres(pg)) = (hot, &mut pooled.conn) {
-            hot_row_lock(pg, "lock", hot)?;
-        }
         let outcome = pooled.run(|conn| {
             let mut attempt = 1;
             loop {
@@ -426,13 +428,18 @@ impl Db {
                     // that runs alone has read nothing that could fail that one, and if its
                     // snapshot turns out stale, serializable isolation fails it to run again.
                     DbConnection::Postgres(_) if attempt < RUN_ALONE_FROM => {
-                        run_once(conn, &begin_sharing_writer_lock(isolation), &mut work)
+                        let begin = begin_sharing_writer_lock(isolation);
+                        let begin = match hot {
+                            Some(hot) if attempt == 1 => format!("{}; {begin}", hot.take()),
+                            _ => begin,
+                        };
+                        run_once(conn, &begin, &commit, &mut work)
                     }
                     DbConnection::Postgres(pg) => {
                         // Taken before BEGIN, so the snapshot is taken once the lock is held.
                         pg.batch_execute(&writer_lock_sql("lock"))
                             .map_err(DbError::from)?;
-                        let outcome = run_once(conn, isolation.begin(), &mut work);
+                        let outcome = run_once(conn, isolation.begin(), &commit, &mut work);
                         if let DbConnection::Postgres(pg) = conn {
                             // Should this fail, the connection is broken: it is pinged before
                             // its next use and discarded, and closing the session releases
@@ -445,6 +452,8 @@ impl Db {
                         outcome
                     }
                 };
+                // Held from the first attempt's BEGIN on, until a COMMIT releases it.
+                hot_held = hot.is_some() && outcome.is_err();
                 // Under SERIALIZABLE a unique violation may be a concurrent transaction's insert
                 // of a key this one looked for and did not see: run again, it sees that row and
                 // answers as the rule says (a genuine clash fails the same way again and is
@@ -464,8 +473,8 @@ impl Db {
                 }
             }
         });
-        if let (Some(hot), DbConnection::Postgres(pg)) = (hot, &mut pooled.conn)
-            && let Err(error) = hot_row_lock(pg, "unlock", hot)
+        if let (Some(hot), true, DbConnection::Postgres(pg)) = (hot, hot_held, &mut pooled.conn)
+            && let Err(error) = pg.batch_execute(&hot.release())
         {
             tracing::warn!(%error, "releasing a hot row's lock failed");
             lock_released = false;
@@ -557,16 +566,41 @@ fn writer_lock_sql(action: &str) -> String {
 /// hash of the hot row's name ("HOT"; the writer lock's single key is a space of its own).
 const HOT_ROW_LOCK_CLASS: i32 = 0x0048_4f54;
 
-/// Takes or releases the lock on a hot row for the session (around a transaction). Two names
-/// that hash alike merely queue behind each other.
-fn hot_row_lock(pg: &mut PgConnection, action: &str, hot: &str) -> Result<(), DbError> {
-    use diesel::RunQueryDsl;
-    use diesel::sql_types::{Integer, Text};
-    diesel::sql_query(format!("SELECT pg_advisory_{action}($1, hashtext($2))"))
-        .bind::<Integer, _>(HOT_ROW_LOCK_CLASS)
-        .bind::<Text, _>(hot)
-        .execute(pg)?;
-    Ok(())
+/// The session advisory lock on one hot row, held around a transaction. Two names that hash
+/// alike merely queue behind each other. The key is hashed here, not by PostgreSQL, so that
+/// the statements that take and release it carry no bound text and fit in one round trip
+/// with BEGIN and COMMIT.
+#[derive(Debug, Clone, Copy)]
+struct HotRowLock(i32);
+
+impl HotRowLock {
+    fn named(hot: &str) -> Self {
+        Self(i32::from_ne_bytes(
+            crc32fast::hash(hot.as_bytes()).to_ne_bytes(),
+        ))
+    }
+
+    /// Takes the lock in a transaction of its own: BEGIN's isolation level must come before
+    /// any statement of the transaction it begins.
+    fn take(self) -> String {
+        format!(
+            "BEGIN; SELECT pg_advisory_lock({HOT_ROW_LOCK_CLASS}, {}); COMMIT",
+            self.0
+        )
+    }
+
+    fn release(self) -> String {
+        format!(
+            "SELECT pg_advisory_unlock({HOT_ROW_LOCK_CLASS}, {})",
+            self.0
+        )
+    }
+
+    /// COMMIT, then the release; a failing COMMIT stops the statements after it, and the lock
+    /// stays held for the transaction's next attempt.
+    fn commit_releasing(self) -> String {
+        format!("COMMIT; {}", self.release())
+    }
 }
 
 /// A random pause that grows with the attempt, so that transactions which collided do not
@@ -580,20 +614,24 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_micros(random % (ceiling_ms * 1000))
 }
 
-/// Runs `work` once in a transaction begun by `begin`.
+/// Runs `work` once in a PostgreSQL transaction begun by `begin` and, should it succeed, ended by
+/// `commit` (COMMIT and what is to run right after it, in the same round trip).
 fn run_once<T, E: TransactionError>(
     conn: &mut DbConnection,
     begin: &str,
+    commit: &str,
     work: &mut impl FnMut(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, begin),
-        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, begin),
-    }
-    .map_err(DbError::from)?;
+    let DbConnection::Postgres(pg) = conn else {
+        unreachable!("SQLite writes go through its writer")
+    };
+    AnsiTransactionManager::begin_transaction_sql(pg, begin).map_err(DbError::from)?;
     match work(conn) {
         Ok(value) => {
-            DbConnection::commit_transaction(conn).map_err(DbError::from)?;
+            // Whether COMMIT succeeds or fails, PostgreSQL ends the transaction, and diesel's
+            // transaction manager follows the session's state as libpq reports it after every
+            // statement: it leaves the transaction as diesel's own COMMIT would.
+            conn.batch_execute(commit).map_err(DbError::from)?;
             Ok(value)
         }
         Err(error) => {
