@@ -206,6 +206,13 @@ def reset_peak(pid):
     with open(f"/proc/{pid}/clear_refs", "w") as clear:
         clear.write("5")
 
+def refreshed(tokens):
+    """A new access token in exchange for the refresh token in `tokens` (which it updates)."""
+    status, _, body = call(f"{BASE}/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert status == 200, body
+    tokens.update(json.loads(body))
+    return tokens["access_token"]
+
 def measure(binary, backend, pg_url, customers, work):
     url, env, facts = dataset(binary, backend, pg_url, customers)
     started = time.perf_counter()
@@ -292,7 +299,9 @@ def measure(binary, backend, pg_url, customers, work):
         results["X1"] = exports_beside_listing(server.pid, token)
         settle(server.pid)
         results["P2"] = grid.measure(wrk, token, GRID_SECONDS, lambda path: call(BASE + path, token=token))
-        # The writes last, as they add to the dataset (`main` has it made anew next time).
+        # The writes last, as they add to the dataset (`main` has it made anew next time), with a
+        # fresh access token: the one from the login may expire (15 minutes) before I0 ends.
+        token = refreshed(tokens)
         settle(server.pid)
         w1 = lambda seconds=SECONDS: wrk("/customers", token, WRITES, create_script(
             work, f"w1-{backend}", "/customers", CREATE_CUSTOMER), seconds=seconds)
