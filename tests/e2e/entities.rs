@@ -207,7 +207,7 @@ async fn concurrent_creations_get_distinct_numbers_without_gaps() {
             }
             assert_eq!(response.status(), StatusCode::CREATED);
             let entity: Value = response.json().await.unwrap();
-            entity["number"].as_i64()
+            Some(entity["number"].as_i64().unwrap())
         }
     });
     let mut numbers: Vec<i64> = futures_util::future::join_all(creations)
