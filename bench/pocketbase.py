@@ -109,3 +109,42 @@ def rows_of(sqlite_path):
 
 RECORDS = "/api/collections/customers/records"
 LISTING = "/api/collections/customers/records?filter=(status%3D'onboarding')&sort=name,id&perPage=50&skipTotal=1"
+
+# The hub's column names that PocketBase's collection spells otherwise.
+RENAMED = {"reference": "ref"}
+
+def hub_indexes(path):
+    """The column lists of the hub's indexes on `customers` (a unique one marked), in
+    PocketBase's names; terms that are expressions (`(x IS NULL)`) left out, as PocketBase's API
+    takes only columns."""
+    db = sqlite3.connect(path)
+    try:
+        found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers'"
+                           " AND sql IS NOT NULL").fetchall()
+    finally:
+        db.close()
+    indexes = []
+    for (sql,) in found:
+        inside = sql[sql.index("(") + 1:sql.rindex(")")]
+        terms = [t.strip() for t in inside.split(",") if "(" not in t and ")" not in t]
+        indexes.append(("UNIQUE" in sql.upper().split(" ON ")[0], [RENAMED.get(t, t) for t in terms]))
+    return indexes
+
+def with_hub_indexes(base, admin, indexes):
+    """Gives PocketBase's collection the hub's indexes: each column it lacks becomes a text field
+    (a create leaves it empty, as the hub's W1 leaves those columns empty), then every index whose
+    columns it does not index yet."""
+    collection = call(f"{base}/api/collections/customers", token=admin, method="GET")
+    have = {field["name"] for field in collection["fields"]}
+    missing = sorted({c for _, columns in indexes for c in columns} - have)
+    seen = {tuple(d[d.index("(") + 1:d.rindex(")")].replace(" ", "").split(",")) for d in collection["indexes"]}
+    added = []
+    for unique, columns in indexes:
+        if tuple(columns) in seen:
+            continue
+        seen.add(tuple(columns))
+        added.append(f"CREATE {'UNIQUE ' if unique else ''}INDEX idx_hub_{len(added)} ON customers ({', '.join(columns)})")
+    call(f"{base}/api/collections/customers",
+         {"fields": collection["fields"] + [{"name": c, "type": "text"} for c in missing],
+          "indexes": collection["indexes"] + added}, admin, "PATCH")
+    return len(collection["indexes"]) + len(added)
