@@ -113,18 +113,22 @@ LISTING = "/api/collections/customers/records?filter=(status%3D'onboarding')&sor
 # The hub's column names that PocketBase's collection spells otherwise.
 RENAMED = {"reference": "ref"}
 
+def customer_indexes(path):
+    """The definitions of the indexes on `customers` in the SQLite database at `path` (PocketBase's
+    or the hub's), but those SQLite makes for a primary key or unique constraint itself."""
+    db = sqlite3.connect(path)
+    try:
+        return [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index'"
+                                             " AND tbl_name = 'customers' AND sql IS NOT NULL")]
+    finally:
+        db.close()
+
 def hub_indexes(path):
     """The column lists of the hub's indexes on `customers` (a unique one marked), in
     PocketBase's names; terms that are expressions (`(x IS NULL)`) left out, as PocketBase's API
     takes only columns."""
-    db = sqlite3.connect(path)
-    try:
-        found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers'"
-                           " AND sql IS NOT NULL").fetchall()
-    finally:
-        db.close()
     indexes = []
-    for (sql,) in found:
+    for sql in customer_indexes(path):
         inside = sql[sql.index("(") + 1:sql.rindex(")")]
         terms = [t.strip() for t in inside.split(",") if "(" not in t and ")" not in t]
         indexes.append(("UNIQUE" in sql.upper().split(" ON ")[0], [RENAMED.get(t, t) for t in terms]))
@@ -133,7 +137,7 @@ def hub_indexes(path):
 def with_hub_indexes(base, admin, indexes):
     """Gives PocketBase's collection the hub's indexes: each column it lacks becomes a text field
     (a create leaves it empty, as the hub's W1 leaves those columns empty), then every index whose
-    columns it does not index yet."""
+    columns it does not index yet. `customer_indexes` of its `data.db` counts them afterwards."""
     collection = call(f"{base}/api/collections/customers", token=admin, method="GET")
     have = {field["name"] for field in collection["fields"]}
     missing = sorted({c for _, columns in indexes for c in columns} - have)
@@ -147,4 +151,3 @@ def with_hub_indexes(base, admin, indexes):
     call(f"{base}/api/collections/customers",
          {"fields": collection["fields"] + [{"name": c, "type": "text"} for c in missing],
           "indexes": collection["indexes"] + added}, admin, "PATCH")
-    return len(collection["indexes"]) + len(added)
