@@ -237,6 +237,8 @@ mod on_sqlite {
     const IDS_FIRST: bool = false;
     /// SQLite plans a statement without its values: see `filtered` and `few_match`.
     const PLANS_WITHOUT_VALUES: bool = true;
+    /// SQLite compares text in byte order already: see `InByteOrder`.
+    const ID_COLLATION: &str = "";
     include!("customer_listing/query.rs");
 }
 
@@ -247,6 +249,8 @@ mod on_postgres {
     const IDS_FIRST: bool = true;
     /// PostgreSQL plans with them.
     const PLANS_WITHOUT_VALUES: bool = false;
+    /// See `InByteOrder`.
+    const ID_COLLATION: &str = " COLLATE \"C\"";
     include!("customer_listing/query.rs");
 }
 

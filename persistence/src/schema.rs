@@ -200,6 +200,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         access_permission_locked -> Bool,
+        name_lower -> Nullable<Text>,
+        ref_lower -> Nullable<Text>,
+        website_lower -> Nullable<Text>,
+        contact_name_lower -> Nullable<Text>,
+        contact_email_lower -> Nullable<Text>,
     }
 }
 

@@ -30,6 +30,11 @@ async fn populate(app: &TestApp, admin: &Session) {
             "account_type": (["trial", "free"][i % 2]),
             "active": i % 5 != 0,
         });
+        if i % 6 == 1 {
+            body["website"] = json!(format!("https://Site{i:02}.example"));
+            body["contact_name"] = json!(format!("Pat Owner{i:02}"));
+            body["contact_email"] = json!(format!("owner{i:02}@example.com"));
+        }
         if i % 4 == 0 {
             body["locations"] = json!(i);
             body["sector"] = json!("retail");
@@ -102,6 +107,19 @@ async fn filters_sorts_and_pages() {
         ids(&app, &admin, "name=ALPHA%20customer%2003").await,
         vec![id(3)]
     );
+    assert_eq!(ids(&app, &admin, "id=cb").await, vec![id(1)]);
+    assert_eq!(
+        ids(&app, &admin, "website=SITE1&sort=id").await,
+        vec![id(13), id(19)]
+    );
+    assert_eq!(
+        ids(&app, &admin, "contact_name=pat%20OWNER0&sort=-id").await,
+        vec![id(7), id(1)]
+    );
+    assert_eq!(
+        ids(&app, &admin, "contact_email=Owner19").await,
+        vec![id(19)]
+    );
     let statuses = ids(&app, &admin, "status=demo,established&sort=id").await;
     assert_eq!(statuses, vec![id(1), id(4), id(9), id(12), id(17), id(20)]);
     assert_eq!(
@@ -146,12 +164,18 @@ async fn filters_sorts_and_pages() {
     assert_eq!(&lifecycle[..3], &[id(0), id(8), id(16)]);
     let reverse = ids(&app, &admin, "sort=-status&limit=200").await;
     assert_eq!(&reverse[..3], &[id(23), id(15), id(7)]);
+    assert_eq!(
+        all_pages(&app, &admin, "status=demo&sort=-status").await,
+        [id(17), id(9), id(1)]
+    );
 
     // Keyset pages cover everything exactly once, for a nullable column too (empty last
     // ascending, first descending).
     for sort in [
         "name",
         "-name",
+        "id",
+        "-id",
         "status",
         "-locations",
         "locations",

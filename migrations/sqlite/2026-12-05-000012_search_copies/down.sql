@@ -1,0 +1,7 @@
+DROP INDEX customers_grid_name;
+CREATE INDEX customers_grid_name ON customers (partner_id, name, id, status, active, account_state);
+ALTER TABLE customers DROP COLUMN name_lower;
+ALTER TABLE customers DROP COLUMN ref_lower;
+ALTER TABLE customers DROP COLUMN website_lower;
+ALTER TABLE customers DROP COLUMN contact_name_lower;
+ALTER TABLE customers DROP COLUMN contact_email_lower;
