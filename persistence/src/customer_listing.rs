@@ -239,6 +239,8 @@ mod on_sqlite {
     const PLANS_WITHOUT_VALUES: bool = true;
     /// SQLite compares text in byte order already: see `InByteOrder`.
     const ID_COLLATION: &str = "";
+    /// See `contains`.
+    const LIKE_IGNORES_CASE: bool = true;
     include!("customer_listing/query.rs");
 }
 
@@ -251,6 +253,8 @@ mod on_postgres {
     const PLANS_WITHOUT_VALUES: bool = false;
     /// See `InByteOrder`.
     const ID_COLLATION: &str = " COLLATE \"C\"";
+    /// See `contains`.
+    const LIKE_IGNORES_CASE: bool = false;
     include!("customer_listing/query.rs");
 }
 

@@ -1,5 +1,3 @@
-DROP INDEX customers_grid_name;
-CREATE INDEX customers_grid_name ON customers (partner_id, name, id, status, active, account_state);
 ALTER TABLE customers DROP COLUMN name_lower;
 ALTER TABLE customers DROP COLUMN ref_lower;
 ALTER TABLE customers DROP COLUMN website_lower;

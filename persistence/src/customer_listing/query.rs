@@ -156,21 +156,23 @@ fn value_condition(filter: &Filter) -> QueryResult<Condition> {
     })
 }
 
-/// `column` contains `text`, regardless of case: compared on the column's lower-cased copy,
-/// which the name index carries (see the search copies' migration), or on the ID itself, which
-/// is upper-case letters only.
+/// `column` contains `text`, regardless of case. PostgreSQL compares the column's lower-cased
+/// copy, which the name index carries (see the search copies' migration); SQLite's LIKE ignores
+/// the case of ASCII letters itself, as its lower() folds no others, so there the column is
+/// compared as it is. The ID is upper-case letters only, and compared as it is on both.
 fn contains(column: Column, text: &str) -> QueryResult<Condition> {
     use customers as c;
-    let (searched, pattern): (Expr<Nullable<Text>>, _) = match column {
-        Column::Id => (
-            Box::new(InByteOrder(c::id.nullable())),
-            like_pattern(text).to_ascii_uppercase(),
-        ),
-        Column::Name => (Box::new(c::name_lower), like_pattern(text)),
-        Column::Ref => (Box::new(c::ref_lower), like_pattern(text)),
-        Column::Website => (Box::new(c::website_lower), like_pattern(text)),
-        Column::ContactName => (Box::new(c::contact_name_lower), like_pattern(text)),
-        Column::ContactEmail => (Box::new(c::contact_email_lower), like_pattern(text)),
+    let pattern = like_pattern(text);
+    let searched: Expr<Nullable<Text>> = match (column, typed(column)) {
+        (Column::Id, Typed::Text(id)) => {
+            return Ok(Box::new(id.like(pattern.to_ascii_uppercase()).escape('\\')));
+        }
+        (_, Typed::Text(e)) if LIKE_IGNORES_CASE => e,
+        (Column::Name, _) => Box::new(c::name_lower),
+        (Column::Ref, _) => Box::new(c::ref_lower),
+        (Column::Website, _) => Box::new(c::website_lower),
+        (Column::ContactName, _) => Box::new(c::contact_name_lower),
+        (Column::ContactEmail, _) => Box::new(c::contact_email_lower),
         _ => return Err(mismatch(column)),
     };
     Ok(Box::new(searched.like(pattern).escape('\\')))
