@@ -237,7 +237,7 @@ mod on_sqlite {
     const IDS_FIRST: bool = false;
     /// SQLite plans a statement without its values: see `filtered` and `few_match`.
     const PLANS_WITHOUT_VALUES: bool = true;
-    /// SQLite compares text in byte order already: see `InByteOrder`.
+    /// SQLite compares text in byte order already: see `in_byte_order`.
     const ID_COLLATION: &str = "";
     /// See `contains`.
     const LIKE_IGNORES_CASE: bool = true;
@@ -251,7 +251,7 @@ mod on_postgres {
     const IDS_FIRST: bool = true;
     /// PostgreSQL plans with them.
     const PLANS_WITHOUT_VALUES: bool = false;
-    /// See `InByteOrder`.
+    /// See `in_byte_order`.
     const ID_COLLATION: &str = " COLLATE \"C\"";
     /// See `contains`.
     const LIKE_IGNORES_CASE: bool = false;

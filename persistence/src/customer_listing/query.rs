@@ -29,7 +29,7 @@ pub(super) enum Typed {
 pub(super) fn typed(column: Column) -> Typed {
     use customers as c;
     match column {
-        Column::Id => Typed::Text(Box::new(InByteOrder(c::id.nullable()))),
+        Column::Id => Typed::Text(Box::new(in_byte_order(c::id.nullable()))),
         Column::Name => Typed::Text(Box::new(c::name.nullable())),
         Column::Ref => Typed::Text(Box::new(c::reference.nullable())),
         Column::Active => Typed::Bool(Box::new(c::active.nullable())),
@@ -329,7 +329,7 @@ fn filtered<'a>(
                 query.filter(any(values
                     .iter()
                     .map(|value| match value {
-                        Value::Int(rank) => Ok(Box::new(Unindexed(customers::status).eq(*rank).nullable()) as Condition),
+                        Value::Int(rank) => Ok(Box::new(unindexed(customers::status).eq(*rank).nullable()) as Condition),
                         _ => Err(mismatch(Column::Status)),
                     })
                     .collect::<QueryResult<_>>()?))
@@ -511,88 +511,75 @@ impl Typed {
     /// The same value in an expression no index serves.
     fn unindexed(self) -> Typed {
         match self {
-            Typed::Text(e) => Typed::Text(Box::new(Unindexed(e))),
-            Typed::Int(e) => Typed::Int(Box::new(Unindexed(e))),
-            Typed::Bool(e) => Typed::Bool(Box::new(Unindexed(e))),
-            Typed::Date(e) => Typed::Date(Box::new(Unindexed(e))),
-            Typed::Time(e) => Typed::Time(Box::new(Unindexed(e))),
+            Typed::Text(e) => Typed::Text(Box::new(unindexed(e))),
+            Typed::Int(e) => Typed::Int(Box::new(unindexed(e))),
+            Typed::Bool(e) => Typed::Bool(Box::new(unindexed(e))),
+            Typed::Date(e) => Typed::Date(Box::new(unindexed(e))),
+            Typed::Time(e) => Typed::Time(Box::new(unindexed(e))),
         }
     }
 }
 
+/// The same value as an expression, written with SQL before or after it that changes only how
+/// the database may find or compare it: see [`unindexed`] and [`in_byte_order`].
+struct Spelled<E> {
+    before: &'static str,
+    expr: E,
+    after: &'static str,
+}
+
 /// `+expr` on SQLite: the same value, in an expression no index serves.
-struct Unindexed<E>(E);
-
-impl<E: diesel::Expression> diesel::Expression for Unindexed<E> {
-    type SqlType = E::SqlType;
-}
-
-impl<E: diesel::AppearsOnTable<customers::table>> diesel::AppearsOnTable<customers::table>
-    for Unindexed<E>
-{
-}
-impl<E: diesel::SelectableExpression<customers::table>>
-    diesel::SelectableExpression<customers::table> for Unindexed<E>
-{
-}
-
-impl<E> diesel::expression::ValidGrouping<()> for Unindexed<E> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl<E> diesel::query_builder::QueryId for Unindexed<E> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<E: diesel::query_builder::QueryFragment<Dialect>> diesel::query_builder::QueryFragment<Dialect>
-    for Unindexed<E>
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
-    ) -> QueryResult<()> {
-        out.push_sql("+");
-        self.0.walk_ast(out.reborrow())
+fn unindexed<E>(expr: E) -> Spelled<E> {
+    Spelled {
+        before: "+",
+        expr,
+        after: "",
     }
 }
 
 /// The customer's ID as the listing orders and compares it: in byte order on PostgreSQL
 /// ([`ID_COLLATION`]), as every index the listing walks holds it there, so that the primary key
 /// (in the database's collation) never serves a page: see the byte-order migration.
-struct InByteOrder<E>(E);
+fn in_byte_order<E>(expr: E) -> Spelled<E> {
+    Spelled {
+        before: "",
+        expr,
+        after: ID_COLLATION,
+    }
+}
 
-impl<E: diesel::Expression> diesel::Expression for InByteOrder<E> {
+impl<E: diesel::Expression> diesel::Expression for Spelled<E> {
     type SqlType = E::SqlType;
 }
 
 impl<E: diesel::AppearsOnTable<customers::table>> diesel::AppearsOnTable<customers::table>
-    for InByteOrder<E>
+    for Spelled<E>
 {
 }
 impl<E: diesel::SelectableExpression<customers::table>>
-    diesel::SelectableExpression<customers::table> for InByteOrder<E>
+    diesel::SelectableExpression<customers::table> for Spelled<E>
 {
 }
 
-impl<E> diesel::expression::ValidGrouping<()> for InByteOrder<E> {
+impl<E> diesel::expression::ValidGrouping<()> for Spelled<E> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
-impl<E> diesel::query_builder::QueryId for InByteOrder<E> {
+impl<E> diesel::query_builder::QueryId for Spelled<E> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 impl<E: diesel::query_builder::QueryFragment<Dialect>> diesel::query_builder::QueryFragment<Dialect>
-    for InByteOrder<E>
+    for Spelled<E>
 {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, Dialect>,
     ) -> QueryResult<()> {
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(ID_COLLATION);
+        out.push_sql(self.before);
+        self.expr.walk_ast(out.reborrow())?;
+        out.push_sql(self.after);
         Ok(())
     }
 }
