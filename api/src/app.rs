@@ -1,21 +1,22 @@
 //! The HTTP server: the app every request goes through, shared by `main` and the tests.
 
 use std::net::TcpListener;
+use std::sync::OnceLock;
 
 use actix_web::dev::{ResourceDef, Server};
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::error::ApiError;
 use crate::extract;
-use crate::features::{self, Routes};
+use crate::features;
 use crate::middleware::request_context;
 use crate::openapi;
 use crate::rate_limit::{AuthRateLimiter, limit_auth};
 use crate::rendered::Rendered;
+use crate::routes::{Registry, Routes};
 use crate::security_headers::{SWAGGER_UI_PREFIX, security_headers};
 use crate::state::AppState;
 
@@ -34,31 +35,21 @@ pub fn start_with_routes(
     workers: usize,
     routes: Routes,
 ) -> std::io::Result<Server> {
-    let document = openapi::document_for(routes);
-    let route_table = web::Data::new(RouteTable::new(&document));
-    // Written once and shared: each worker holding the document (as Swagger UI's own route
-    // does) and serializing it per request cost memory per worker.
-    let spec = Rendered::json(&document, 256 * 1024).map_err(std::io::Error::other)?;
-    drop(document);
+    let described = web::Data::new(Described::new(routes));
     let body_limit = state.settings.body_limit;
     let blocking_per_worker = (state.settings.blocking_threads / workers.max(1)).max(1);
     let rate_limiter = web::Data::new(AuthRateLimiter::new(state.settings.auth_rate_per_minute));
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let (app, _) = App::new()
-            .into_utoipa_app()
-            .configure(routes)
-            .split_for_parts();
-        app.app_data(state.clone())
-            .app_data(route_table.clone())
+        App::new()
+            .configure(|app| routes(&mut Registry::App(app)))
+            .app_data(state.clone())
+            .app_data(described.clone())
             .app_data(rate_limiter.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(extract::query_config())
             .app_data(extract::path_config())
-            .route(OPENAPI_JSON, {
-                let spec = spec.clone();
-                web::get().to(move || std::future::ready(spec.clone()))
-            })
+            .route(OPENAPI_JSON, web::get().to(spec))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from(OPENAPI_JSON)))
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
@@ -81,12 +72,17 @@ async fn index() -> HttpResponse {
         .finish()
 }
 
+/// The OpenAPI document as JSON.
+async fn spec(described: web::Data<Described>) -> Result<Rendered, ApiError> {
+    described.get().spec.clone().map_err(ApiError::internal)
+}
+
 /// What no route matched: 405 with `Allow` when the path exists under other methods, else 404.
 async fn fallback(
     req: HttpRequest,
-    routes: web::Data<RouteTable>,
+    described: web::Data<Described>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow = routes.methods_for(req.path());
+    let allow = described.get().routes.methods_for(req.path());
     let method = req.method().clone();
     Err(if allow.is_empty() {
         ApiError::RouteNotFound {
@@ -96,6 +92,39 @@ async fn fallback(
     } else {
         ApiError::MethodNotAllowed { method, allow }
     })
+}
+
+/// The OpenAPI document of the app, built when first asked for (Swagger UI, a request no route
+/// matched) rather than at start: building it allocates megabytes that are garbage once it is
+/// written, and an idle server's allocator would keep them.
+pub struct Described {
+    registered: Routes,
+    built: OnceLock<Built>,
+}
+
+struct Built {
+    /// Written once and shared by every worker (cloning shares the bytes).
+    spec: Result<Rendered, String>,
+    routes: RouteTable,
+}
+
+impl Described {
+    pub fn new(registered: Routes) -> Self {
+        Described {
+            registered,
+            built: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let document = openapi::document_for(self.registered);
+            Built {
+                spec: Rendered::json(&document, 256 * 1024).map_err(|e| e.to_string()),
+                routes: RouteTable::new(&document),
+            }
+        })
+    }
 }
 
 /// Which methods each path accepts, read from the OpenAPI document: the same registrations

@@ -22,6 +22,7 @@ pub mod paging;
 pub mod rate_limit;
 pub mod rendered;
 pub mod request_id;
+pub mod routes;
 pub mod security_headers;
 pub mod state;
 pub mod streaming;

@@ -1,4 +1,4 @@
-//! The OpenAPI document. Paths come from the services registered in [`crate::routes`]
+//! The OpenAPI document. Paths come from the services registered through [`crate::routes`]
 //! (utoipa-actix-web collects them, so a route cannot be missing from the spec); this module
 //! adds what is common to all of them: info, servers, tags, security schemes and the error
 //! responses every operation can give, all pointing at the one problem schema.
@@ -12,7 +12,8 @@ use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{ErrorCodeSchema, FieldError, PROBLEM_JSON, Problem};
-use crate::features::{self, Routes};
+use crate::features;
+use crate::routes::{Registry, Routes};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -80,7 +81,7 @@ pub fn document_for(routes: Routes) -> OpenApi {
     let (_, document) = App::new()
         .into_utoipa_app()
         .openapi(base)
-        .configure(routes)
+        .configure(|document| routes(&mut Registry::Document(document)))
         .split_for_parts();
     finish(document)
 }

@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use api::features::Routes;
+use api::routes::Routes;
 use api::state::{AppState, Settings};
 use chrono::{TimeZone, Utc};
 use domain::clock::ManualClock;

@@ -4,11 +4,11 @@
 use actix_web::{HttpResponse, get, post, web};
 use api::error::ApiError;
 use api::extract::JsonBody;
+use api::routes::Registry;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     api::features::configure(cfg);
     cfg.service(echo)
         .service(item)

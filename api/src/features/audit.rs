@@ -2,6 +2,7 @@
 //! partner's, customer admins what was done in their account — including what partner users
 //! did there while acting inside. Filters, keyset pages (newest first), CSV export.
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use persistence::audit::{AuditEvent, AuditFilter};
@@ -9,7 +10,6 @@ use persistence::time::{from_db, to_db};
 use serde::{Deserialize, Serialize};
 use services::audit::trail;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -17,7 +17,7 @@ use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 use crate::streaming::{csv_text, streamed};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(export_audit_csv).service(list_audit);
 }
 

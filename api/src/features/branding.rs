@@ -2,6 +2,7 @@
 //! admins, and the public branding a hub header needs. The text settings (support email,
 //! "Powered by" URL, the partner's email) are fields of `PATCH /partners/{partner_id}`.
 
+use crate::routes::Registry;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
@@ -11,7 +12,6 @@ use persistence::time::{from_db, to_db};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -19,7 +19,7 @@ use crate::images::{self, MAX_BYTES};
 use crate::state::AppState;
 use services::branding as cases;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(upload_partner_image)
         .service(delete_partner_image)
         .service(get_branding)

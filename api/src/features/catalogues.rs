@@ -2,11 +2,11 @@
 //! products. Everyone signed in reads them (forms need their labels); platform admins edit them.
 //! Items are retired with `active: false`, never deleted, so customers keep what they have.
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -14,7 +14,7 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use services::catalogues::{self as cases, ItemView};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_catalogue).service(save_catalogue_item);
 }
 

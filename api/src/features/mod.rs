@@ -2,7 +2,7 @@
 //! handlers and their request and answer types; the work itself is `services`'. No feature
 //! imports another (a test in `tests/e2e/architecture.rs` keeps it so).
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::routes::Registry;
 
 pub mod access;
 pub mod audit;
@@ -14,12 +14,9 @@ pub mod partner_kit;
 pub mod partners;
 pub mod system;
 
-/// Registers a set of operations; the app and its OpenAPI document are both built from one.
-pub type Routes = fn(&mut ServiceConfig);
-
 /// The router tries each route in this order (a pattern with `{…}` costs a regex match), so the
 /// routes partners call all day come first.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     customers::listing::configure(cfg);
     customers::exports::configure(cfg);
     customers::account_export::configure(cfg);

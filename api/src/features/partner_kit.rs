@@ -1,6 +1,7 @@
 //! The partner kit (DOMAIN.md §2): marketing material the platform publishes. Partner admins
 //! and marketing users list and download it — it is all a marketing user can reach.
 
+use crate::routes::Registry;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
@@ -11,14 +12,13 @@ use persistence::time::{from_db, to_db};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::state::AppState;
 use services::partner_kit as cases;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_kit)
         .service(publish_kit_item)
         .service(download_kit_item)

@@ -1,11 +1,11 @@
 //! Access grants (seed 000 "Manage Access Rights"): the HTTP side of
 //! [`services::access::grants`].
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use services::access::grants as cases;
 use services::access::terms::narrowing;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{
     AccessPermission, AccessPermissionState, Grant, GrantChanges, GrantFilter, GrantPage,
@@ -17,7 +17,7 @@ use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_grants)
         .service(create_grant)
         .service(get_grant)

@@ -1,6 +1,7 @@
 //! Access requests (seed 000 "Request Access Permissions"): the HTTP side of
 //! [`services::access::requests`].
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -8,7 +9,6 @@ use domain::request::RequestState;
 use services::access::requests as cases;
 use services::access::terms::narrowing;
 use services::access::{grants, requests};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{
     AccessRequest, AccessRequestFilter, AccessRequestPage, Approval, Approved, Denial,
@@ -20,7 +20,7 @@ use crate::extract::{JsonBody, OptionalJsonBody};
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_requests)
         .service(create_request)
         .service(get_request)

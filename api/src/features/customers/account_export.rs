@@ -2,9 +2,9 @@
 //! users, its licences and its entities. Streamed out through the export lane like the
 //! listing's exports; one account is read whole first (it is bounded).
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use rust_xlsxwriter::Workbook;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::exports::{
     Cell, DEFLATE_LEVEL, Formats, HEADERS, XLSX, cells, header_row, write_row, xlsx_error,
@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::streaming::{BodyWriter, streamed};
 use services::customers::account_export::{self, Account};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(export_account);
 }
 

@@ -1,17 +1,17 @@
 //! Which partner users of role `user` a customer is assigned to (DOMAIN.md §2): a `user` with
 //! any assignment sees only its assigned customers in the listing; one without sees them all.
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, delete, get, put, web};
 use serde::Serialize;
 use services::customers::assignments as cases;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_assignments)
         .service(assign_user)
         .service(unassign_user);

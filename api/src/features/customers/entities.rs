@@ -1,6 +1,7 @@
 //! A customer's entities (seed 000: the group/practice layer and what sits under it): the HTTP
 //! side of [`services::customers::entities`].
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -8,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use services::customers::entities::{self as cases, EntityView};
 use services::tenancy::{Work, reachable};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -16,7 +16,7 @@ use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_entities)
         .service(get_entity)
         .service(create_entity)

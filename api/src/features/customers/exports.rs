@@ -2,6 +2,7 @@
 //! `GET /customers`, as an Excel workbook or CSV. Rows are read from the database a page at a
 //! time and streamed out, so an export of 100 000 customers never holds them all in memory.
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::customer::CustomerStatus;
@@ -9,7 +10,6 @@ use persistence::Db;
 use persistence::customer_listing::{Filter, Scope, Sort};
 use persistence::customers::CustomerRow;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::listing::CustomerQuery;
 use crate::auth::Caller;
@@ -20,7 +20,7 @@ use crate::streaming::{BodyWriter, csv_text, streamed};
 use services::customers::listing;
 use services::lane::Pass;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(export_customers_xlsx)
         .service(export_customers_csv);
 }

@@ -2,11 +2,11 @@
 //! summary"): the summary, and a seat assigned to one of the customer's users or freed. The
 //! licences themselves (type, seats available, dates) are edited with the customer's record.
 
+use crate::routes::Registry;
 use actix_web::{delete, get, put, web};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::customer_record::Licence;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 use services::customers::licences::{self, LicenceSummary};
 use services::customers::users;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(licence_summary)
         .service(assign_licence)
         .service(unassign_licence);

@@ -1,6 +1,7 @@
 //! Customer accounts (seed 000 "Add or Edit Customer Accounts"): the HTTP side of
 //! [`services::customers::records`], with the record's version as its `ETag`.
 
+use crate::routes::Registry;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::customer::AccountState;
@@ -8,7 +9,6 @@ use serde::Deserialize;
 use services::customers::records::{self as cases, etag};
 use services::customers::suspension::{self, Reason};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::customer_record::{self, Customer, CustomerFields};
@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(create_customer)
         .service(get_customer)
         .service(update_customer)

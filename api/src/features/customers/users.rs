@@ -3,6 +3,7 @@
 //! manages nothing; where an invited user starts). They log in with the customer ID as account
 //! ID. Not to be confused with the partner users a customer lets in (`POST /account/guests`).
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -10,7 +11,6 @@ use domain::ids::AccountKind;
 use domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::account_users::{self, UserQuery};
 use crate::auth::Caller;
@@ -21,7 +21,7 @@ use crate::state::AppState;
 use services::customers::users::{self, CustomerUser as UserView, NewUser};
 use services::users::onboarding;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(invite_customer_user)
         .service(list_customer_users)
         .service(get_customer_user)

@@ -1,13 +1,13 @@
 //! Logging in and out: account ID + logon + password + TOTP code → an access token (15 min)
 //! and a refresh token that rotates on every use.
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, post, web};
 use domain::password::NewPassword;
 use serde::{Deserialize, Serialize};
 use services::identity::sessions::{self, NewRefreshToken};
 use services::identity::{password, password_reset};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::auth::caller::Origin;
@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(login)
         .service(refresh)
         .service(logout)

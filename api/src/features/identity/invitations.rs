@@ -1,6 +1,7 @@
 //! Accepting an invitation: see what it is for, choose a password, enrol an authenticator app.
 //! No session is ever issued here: the user logs in once 2FA is confirmed.
 
+use crate::routes::Registry;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use domain::password::NewPassword;
@@ -8,7 +9,6 @@ use persistence::time::from_db;
 use persistence::users::UserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::caller::Origin;
 use crate::error::{ApiError, Fields};
@@ -16,7 +16,7 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use services::identity::{enrolment, password, secrets, totp};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(get_invitation)
         .service(accept_invitation)
         .service(confirm_invitation);

@@ -1,16 +1,16 @@
 //! The caller's own profile: who am I, in which account, and what may I do.
 
+use crate::routes::Registry;
 use actix_web::{get, web};
 use serde::Serialize;
 use services::identity::profile;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(get_me);
 }
 

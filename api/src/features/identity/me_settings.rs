@@ -1,6 +1,7 @@
 //! The caller's own settings (seed 000 "User Profile Settings", seed 004 "Account management"):
 //! the HTTP side of [`services::identity::profile`].
 
+use crate::routes::Registry;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{Email, Logon};
@@ -11,7 +12,6 @@ use persistence::users::UserRow;
 use serde::{Deserialize, Serialize};
 use services::identity::{password, profile, secrets, totp};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::auth::Caller;
@@ -19,7 +19,7 @@ use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_my_sessions)
         .service(end_my_session)
         .service(change_my_password)

@@ -4,6 +4,7 @@
 //! as that partner user acting in that customer, and every request re-checks the grant, the
 //! user, the partner, the customer and the partner session it came from.
 
+use crate::routes::Registry;
 use actix_web::{post, web};
 use chrono::{DateTime, Utc};
 use persistence::time::from_db;
@@ -11,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use services::access::terms::stored_permissions;
 use services::identity::sessions::{self, NewRefreshToken};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Tokens;
 use crate::auth::Bearer;
@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(switch_into_customer);
 }
 

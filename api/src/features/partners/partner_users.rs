@@ -2,6 +2,7 @@
 //! read, edit, deactivate, resend the invitation, remove. Partner admins manage their own
 //! partner's users; platform admins any partner's.
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -9,7 +10,6 @@ use domain::ids::AccountKind;
 use persistence::time::from_db;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::account_users::{self, UserQuery};
 use crate::auth::Caller;
@@ -20,7 +20,7 @@ use crate::state::AppState;
 use services::users::onboarding;
 use services::users::partner_users;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(invite_partner_user)
         .service(list_partner_users)
         .service(get_partner_user)

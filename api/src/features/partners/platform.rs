@@ -1,12 +1,12 @@
 //! The platform's own staff: platform admins invite further platform admins, and can reset a
 //! user's authenticator.
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use serde::Serialize;
 use services::partners::platform as cases;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::records::NewUser;
 use crate::auth::Caller;
@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(invite_platform_admin).service(reset_totp);
 }
 

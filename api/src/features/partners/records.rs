@@ -1,5 +1,6 @@
 //! Partners (seed 000 "Partners"): the HTTP side of [`services::partners::records`].
 
+use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -9,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use services::partners::records::{self as cases, PartnerView};
 use services::users::onboarding::{self, Person};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
@@ -17,7 +17,7 @@ use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(create_partner)
         .service(list_partners)
         .service(get_partner)

@@ -2,19 +2,19 @@
 
 use std::collections::BTreeMap;
 
+use crate::routes::Registry;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
 use services::partners::records as partners;
 use services::partners::summary::{self, CustomerCounts, PartnerSummary, ProductSeats, UserCounts};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(partner_summary);
 }
 

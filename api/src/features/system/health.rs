@@ -1,15 +1,15 @@
 //! Probes for orchestrators: liveness (the process answers) and readiness (the database too).
 
+use crate::routes::Registry;
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(get_liveness).service(get_readiness);
 }
 

@@ -1,14 +1,14 @@
 //! The catalogue of problem types: what each `code` in an error body means. A problem's `type`
 //! URI points here.
 
+use crate::routes::Registry;
 use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, ErrorCode, ErrorCodeSchema, HttpStatus};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_problem_types).service(get_problem_type);
 }
 

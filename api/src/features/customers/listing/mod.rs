@@ -4,10 +4,10 @@
 
 mod query;
 
+use crate::routes::Registry;
 use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::customer_record::{self, Customer};
@@ -20,7 +20,7 @@ use services::customers::listing;
 pub use query::{CustomerQuery, ListingPage};
 use query::{cursor_after, split_query};
 
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Registry) {
     cfg.service(list_customers);
 }
 
