@@ -2,7 +2,6 @@
 //! partner's, customer admins what was done in their account — including what partner users
 //! did there while acting inside. Filters, keyset pages (newest first), CSV export.
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use persistence::audit::{AuditEvent, AuditFilter};
@@ -14,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 use crate::streaming::{csv_text, streamed};
 

@@ -2,7 +2,6 @@
 //! admins, and the public branding a hub header needs. The text settings (support email,
 //! "Powered by" URL, the partner's email) are fields of `PATCH /partners/{partner_id}`.
 
-use crate::routes::Registry;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
@@ -16,6 +15,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::images::{self, MAX_BYTES};
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::branding as cases;
 

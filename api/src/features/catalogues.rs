@@ -2,7 +2,6 @@
 //! products. Everyone signed in reads them (forms need their labels); platform admins edit them.
 //! Items are retired with `active: false`, never deleted, so customers keep what they have.
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::catalogues::{self as cases, ItemView};
 

@@ -1,7 +1,6 @@
 //! The partner kit (DOMAIN.md §2): marketing material the platform publishes. Partner admins
 //! and marketing users list and download it — it is all a marketing user can reach.
 
-use crate::routes::Registry;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
@@ -15,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::partner_kit as cases;
 

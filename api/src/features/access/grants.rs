@@ -1,7 +1,6 @@
 //! Access grants (seed 000 "Manage Access Rights"): the HTTP side of
 //! [`services::access::grants`].
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use services::access::grants as cases;
@@ -15,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

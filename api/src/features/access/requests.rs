@@ -1,7 +1,6 @@
 //! Access requests (seed 000 "Request Access Permissions"): the HTTP side of
 //! [`services::access::requests`].
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -18,6 +17,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, OptionalJsonBody};
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

@@ -2,7 +2,6 @@
 //! users, its licences and its entities. Streamed out through the export lane like the
 //! listing's exports; one account is read whole first (it is bounded).
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use rust_xlsxwriter::Workbook;
 
@@ -11,6 +10,7 @@ use super::exports::{
 };
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 use crate::streaming::{BodyWriter, streamed};
 use services::customers::account_export::{self, Account};

@@ -1,7 +1,6 @@
 //! Which partner users of role `user` a customer is assigned to (DOMAIN.md §2): a `user` with
 //! any assignment sees only its assigned customers in the listing; one without sees them all.
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, delete, get, put, web};
 use serde::Serialize;
 use services::customers::assignments as cases;
@@ -9,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

@@ -1,7 +1,6 @@
 //! A customer's entities (seed 000: the group/practice layer and what sits under it): the HTTP
 //! side of [`services::customers::entities`].
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -14,6 +13,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

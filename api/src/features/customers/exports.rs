@@ -2,7 +2,6 @@
 //! `GET /customers`, as an Excel workbook or CSV. Rows are read from the database a page at a
 //! time and streamed out, so an export of 100 000 customers never holds them all in memory.
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::customer::CustomerStatus;
@@ -15,6 +14,7 @@ use super::listing::CustomerQuery;
 use crate::auth::Caller;
 use crate::customer_record::Customer;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 use crate::streaming::{BodyWriter, csv_text, streamed};
 use services::customers::listing;

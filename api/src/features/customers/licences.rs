@@ -2,7 +2,6 @@
 //! summary"): the summary, and a seat assigned to one of the customer's users or freed. The
 //! licences themselves (type, seats available, dates) are edited with the customer's record.
 
-use crate::routes::Registry;
 use actix_web::{delete, get, put, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -11,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::customer_record::Licence;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::customers::licences::{self, LicenceSummary};
 use services::customers::users;

@@ -1,7 +1,6 @@
 //! Customer accounts (seed 000 "Add or Edit Customer Accounts"): the HTTP side of
 //! [`services::customers::records`], with the record's version as its `ETag`.
 
-use crate::routes::Registry;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::customer::AccountState;
@@ -14,6 +13,7 @@ use crate::auth::Caller;
 use crate::customer_record::{self, Customer, CustomerFields};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

@@ -3,7 +3,6 @@
 //! manages nothing; where an invited user starts). They log in with the customer ID as account
 //! ID. Not to be confused with the partner users a customer lets in (`POST /account/guests`).
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -17,6 +16,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::customers::users::{self, CustomerUser as UserView, NewUser};
 use services::users::onboarding;

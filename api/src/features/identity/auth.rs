@@ -1,7 +1,6 @@
 //! Logging in and out: account ID + logon + password + TOTP code → an access token (15 min)
 //! and a refresh token that rotates on every use.
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, post, web};
 use domain::password::NewPassword;
 use serde::{Deserialize, Serialize};
@@ -13,6 +12,7 @@ use crate::auth::Caller;
 use crate::auth::caller::Origin;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

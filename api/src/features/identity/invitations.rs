@@ -1,7 +1,6 @@
 //! Accepting an invitation: see what it is for, choose a password, enrol an authenticator app.
 //! No session is ever issued here: the user logs in once 2FA is confirmed.
 
-use crate::routes::Registry;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use domain::password::NewPassword;
@@ -13,6 +12,7 @@ use utoipa::ToSchema;
 use crate::auth::caller::Origin;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::identity::{enrolment, password, secrets, totp};
 

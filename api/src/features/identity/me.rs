@@ -1,6 +1,5 @@
 //! The caller's own profile: who am I, in which account, and what may I do.
 
-use crate::routes::Registry;
 use actix_web::{get, web};
 use serde::Serialize;
 use services::identity::profile;
@@ -8,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

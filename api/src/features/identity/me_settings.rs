@@ -1,7 +1,6 @@
 //! The caller's own settings (seed 000 "User Profile Settings", seed 004 "Account management"):
 //! the HTTP side of [`services::identity::profile`].
 
-use crate::routes::Registry;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{Email, Logon};
@@ -17,6 +16,7 @@ use super::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolme
 use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

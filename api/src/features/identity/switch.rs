@@ -4,7 +4,6 @@
 //! as that partner user acting in that customer, and every request re-checks the grant, the
 //! user, the partner, the customer and the partner session it came from.
 
-use crate::routes::Registry;
 use actix_web::{post, web};
 use chrono::{DateTime, Utc};
 use persistence::time::from_db;
@@ -17,6 +16,7 @@ use super::auth::Tokens;
 use crate::auth::Bearer;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

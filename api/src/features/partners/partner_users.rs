@@ -2,7 +2,6 @@
 //! read, edit, deactivate, resend the invitation, remove. Partner admins manage their own
 //! partner's users; platform admins any partner's.
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -16,6 +15,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::users::onboarding;
 use services::users::partner_users;

@@ -1,7 +1,6 @@
 //! The platform's own staff: platform admins invite further platform admins, and can reset a
 //! user's authenticator.
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use serde::Serialize;
@@ -12,6 +11,7 @@ use super::records::NewUser;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

@@ -1,6 +1,5 @@
 //! Partners (seed 000 "Partners"): the HTTP side of [`services::partners::records`].
 
-use crate::routes::Registry;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -15,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Fields};
 use crate::extract::JsonBody;
 use crate::paging::{self, PageQuery};
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

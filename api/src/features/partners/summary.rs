@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::routes::Registry;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -12,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

@@ -1,12 +1,12 @@
 //! Probes for orchestrators: liveness (the process answers) and readiness (the database too).
 
-use crate::routes::Registry;
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::routes::Registry;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut Registry) {

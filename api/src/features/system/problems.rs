@@ -1,12 +1,12 @@
 //! The catalogue of problem types: what each `code` in an error body means. A problem's `type`
 //! URI points here.
 
-use crate::routes::Registry;
 use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode, ErrorCodeSchema, HttpStatus};
+use crate::routes::Registry;
 
 pub fn configure(cfg: &mut Registry) {
     cfg.service(list_problem_types).service(get_problem_type);

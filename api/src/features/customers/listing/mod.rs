@@ -4,7 +4,6 @@
 
 mod query;
 
-use crate::routes::Registry;
 use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +13,7 @@ use crate::customer_record::{self, Customer};
 use crate::error::ApiError;
 use crate::paging;
 use crate::rendered::Rendered;
+use crate::routes::Registry;
 use crate::state::AppState;
 use services::customers::listing;
 
