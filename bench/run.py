@@ -136,8 +136,9 @@ PB_CREATE_CUSTOMER = ("'{\"partner_id\": \"PARTDEMO\", \"name\": \"Bench ' .. id
                       "\"entity_count\": 1, \"user_count\": 0}'")
 WRITES = 16
 GRID_SECONDS = 1
-# A customer's entities are numbered with 4 digits: a W2 run must stay under 9 999 creates.
-W2_SECONDS = 3
+# A customer's entities are numbered with 4 digits: a W2 run must stay under 9 999 creates
+# (SQLite reached 3 450 a second on a fresh dataset, past what 3 s allow).
+W2_SECONDS = 2
 I0_SECONDS = 3
 
 def exports_beside_listing(pid, token):
