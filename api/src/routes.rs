@@ -1,8 +1,8 @@
 //! Where the operations are registered. One list of registrations (`features::configure`)
 //! builds both the app each HTTP worker serves and the OpenAPI document, so a route cannot be
-//! missing from the spec. The document is built once, at start; a worker's app registers the
-//! handlers alone (utoipa-actix-web's app would build the whole document again in every worker
-//! and drop it, memory an idle worker keeps).
+//! missing from the spec. The document is built once, when first asked for (`app::Described`);
+//! a worker's app registers the handlers alone (utoipa-actix-web's app would build the whole
+//! document again in every worker and drop it, memory an idle worker keeps).
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::web;
