@@ -74,6 +74,14 @@ pub fn link_pending(conn: &mut DbConnection) -> Result<usize, ServiceError> {
     Ok(links.len())
 }
 
+/// Whether a round of [`link_pending`] that linked `linked` events took a whole batch, so that
+/// more may be queued behind it. The linker runs its next round at once only then: a round
+/// for the few events that arrived since the last is a writer's turn, and on SQLite the
+/// linker's many small turns under steady writes held the creates queued behind them.
+pub fn batch_was_full(linked: usize) -> bool {
+    i64::try_from(linked).is_ok_and(|linked| linked >= BATCH)
+}
+
 /// What a walk of the chain found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Verdict {
@@ -130,5 +138,17 @@ pub fn verify(conn: &mut DbConnection) -> Result<Verdict, ServiceError> {
             verdict.head = Some(hash.clone());
             previous = hash;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_whole_batch_calls_for_another_round_at_once() {
+        assert!(!batch_was_full(0));
+        assert!(!batch_was_full(499));
+        assert!(batch_was_full(500));
     }
 }
