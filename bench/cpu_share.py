@@ -22,10 +22,9 @@ def ticks(pids):
     total = 0
     for pid in pids:
         try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += run.cpu_ticks(pid)
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])
     return total
 
 
