@@ -229,10 +229,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             refreshed.refresh();
         }
     });
-    actix_web::rt::spawn(audit_chain::run(
-        state.db.clone(),
-        std::time::Duration::from_secs(1),
-    ));
+    actix_web::rt::spawn(audit_chain::run(state.db.clone(), audit_chain::EVERY));
     let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Listen {
         address: config.bind,
         source,

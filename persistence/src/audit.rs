@@ -67,9 +67,9 @@ pub fn chain_head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>>
         .optional()
 }
 
-/// Takes up to `limit` events off the queue of those not linked yet, in the order they were
-/// recorded, for the caller to link in the same transaction.
-pub fn dequeue_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+/// Up to `limit` events of the queue of those not linked yet, in the order they were recorded.
+/// Read-only: [`link`] takes them off the queue as it links them.
+pub fn queued_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEvent>> {
     // The queue first, then its events by key: joined in one query, SQLite could walk the
     // whole trail to find the few queued.
     let queued: Vec<i64> = audit_pending::table
@@ -80,8 +80,6 @@ pub fn dequeue_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec
     if queued.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::delete(audit_pending::table.filter(audit_pending::seq.eq_any(&queued)))
-        .execute(conn)?;
     audit_events::table
         .left_join(audit_links::table)
         .filter(audit_events::seq.eq_any(queued))
@@ -99,12 +97,16 @@ pub fn count_unchained(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Writes `links`, in one statement.
+/// Writes `links`, in one statement, and takes their events off the queue.
 pub fn link(conn: &mut DbConnection, links: &[Link]) -> QueryResult<()> {
     on_backend!(conn, |c| diesel::insert_into(audit_links::table)
         .values(links)
         .execute(c)
-        .map(drop))
+        .map(drop))?;
+    let linked: Vec<i64> = links.iter().map(|link| link.seq).collect();
+    diesel::delete(audit_pending::table.filter(audit_pending::seq.eq_any(linked)))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Up to `limit` linked events after chain position `after`, in chain order. A link whose

@@ -101,3 +101,29 @@ async fn the_trail_is_a_hash_chain_whose_first_broken_link_is_named() {
     let broken = verify(&app).broken.expect("the removal is found");
     assert_eq!((broken.position, broken.event_id), (2, None));
 }
+
+/// The server hashes a round's links outside any transaction and writes them after: links
+/// hashed from a head that another linker moved meanwhile are dropped, not written after it.
+#[tokio::test]
+async fn links_hashed_from_a_head_that_moved_are_not_written() {
+    let app = TestApp::spawn().await;
+    let platform = app.platform_admin().await;
+    let stale = app.db.read(chain::prepare).unwrap();
+    assert!(!stale.is_empty());
+
+    // Another linker takes the same events first, and more are recorded.
+    assert_eq!(link(&app), stale.len());
+    app.partner_admin(&platform, "PARTSTALE").await;
+    let queued = verify(&app).unlinked;
+    assert!(queued > 0);
+
+    let written = app
+        .db
+        .transaction(|conn| chain::write(conn, &stale))
+        .unwrap();
+    assert_eq!(written, 0, "the head moved: nothing is written");
+    let verdict = verify(&app);
+    assert_eq!((verdict.unlinked, verdict.broken), (queued, None));
+    assert_eq!(i64::try_from(link(&app)).unwrap(), queued);
+    assert_eq!(verify(&app).broken, None);
+}
