@@ -265,20 +265,19 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(options.checkout_timeout)
             .build(Manager { url: url.clone() })?;
+        let (writer, checkpointer) = match url {
+            DatabaseUrl::Sqlite(_) => {
+                let writer = std::sync::Arc::new(Writer::new(url, options.checkout_timeout));
+                let checkpointer = Checkpointer::start(url, std::sync::Arc::downgrade(&writer))?;
+                (Some(writer), Some(std::sync::Arc::new(checkpointer)))
+            }
+            DatabaseUrl::Postgres(_) => (None, None),
+        };
         Ok(Db {
             pool,
             backend: url.backend(),
-            writer: match url {
-                DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(Writer::new(
-                    url,
-                    options.checkout_timeout,
-                ))),
-                DatabaseUrl::Postgres(_) => None,
-            },
-            _checkpointer: match url {
-                DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(Checkpointer::start(url)?)),
-                DatabaseUrl::Postgres(_) => None,
-            },
+            writer,
+            _checkpointer: checkpointer,
         })
     }
 

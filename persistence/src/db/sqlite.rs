@@ -2,10 +2,12 @@
 //! the thread that checkpoints its WAL.
 
 use std::collections::VecDeque;
+use std::sync::Weak;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::{RunQueryDsl, SqliteConnection};
 
 use super::{DatabaseUrl, DbConnection, DbError};
 
@@ -15,10 +17,9 @@ use super::{DatabaseUrl, DbConnection, DbError};
 /// audit row) survives a power loss as it does on PostgreSQL; with `NORMAL` the last commits could
 /// roll back (it also spreads the disk's work over the commits instead of a checkpoint's fsync).
 /// No automatic checkpoints: the commit that crossed 1 000 WAL pages would copy them into the
-/// database and fsync it on a request's time; [`Checkpointer`] does it on a thread of its own.
-/// Under steady writes the WAL only grows (SQLite starts it over only when a write begins with
-/// every frame checkpointed, and forcing that holds writers back); when it does start over, a
-/// WAL that grew past 64 MB is cut back to that. A page cache of 16 MB per connection (SQLite's
+/// database and fsync it on a request's time; [`Checkpointer`] does it on a thread of its own,
+/// and sees that the WAL starts over; should it grow past 64 MB all the same (a long read holding
+/// old pages), it is cut back to that when it does. A page cache of 16 MB per connection (SQLite's
 /// default is 2 MB): a grid page with a filter beside its sort reads a row from the table for
 /// each of up to a thousand index entries, pages that a 2 MB cache let go between two requests
 /// (every one read again from the kernel); the cache only grows with the pages a connection reads.
@@ -132,6 +133,20 @@ impl Writer {
             _ => outcome,
         }
     }
+
+    /// Runs `f` in a turn taken between two groups, so that nothing of this process writes while
+    /// it runs; `None` if no such turn came within the wait. It does not count as a writer
+    /// waiting: an open group commits without waiting for it.
+    fn between_groups<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
+        let deadline = Instant::now() + self.wait;
+        let mut group = self.state.try_lock_until(deadline)?;
+        while group.open.is_some() {
+            if self.ended.wait_until(&mut group, deadline).timed_out() && group.open.is_some() {
+                return None;
+            }
+        }
+        Some(f())
+    }
 }
 
 /// One writer's transaction as a savepoint of the group: its outcome, or the error that left
@@ -206,10 +221,14 @@ impl Group {
 /// How often the checkpointer moves the WAL's pages into an SQLite database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
+/// WAL pages (4 KiB each: 16 MB) past which a round of the checkpointer finishes in a writer's
+/// turn.
+pub(super) const START_OVER_PAST: i32 = 4096;
+
 /// Checkpoints an SQLite database's WAL from its own thread and connection while any clone of
-/// the [`Db`] lives (passive: it never blocks readers or the writer). Dropping the last clone
-/// stops the thread and waits for its final checkpoint: a process that exited first left the
-/// whole WAL behind (1.5 GB after the demo dataset), and the next start spent 0.7 s reading it.
+/// the [`Db`] lives, in [`round`]s. Dropping the last clone stops the thread and waits for its
+/// final checkpoint: a process that exited first left the whole WAL behind (1.5 GB after the
+/// demo dataset), and the next start spent 0.7 s reading it.
 #[derive(Debug)]
 pub(super) struct Checkpointer {
     stop: Option<std::sync::mpsc::Sender<()>>,
@@ -217,8 +236,14 @@ pub(super) struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub(super) fn start(url: &DatabaseUrl) -> Result<Checkpointer, DbError> {
-        let mut conn = url.establish()?;
+    /// Held weakly, the writer closes its connection with the last clone of the [`Db`], before
+    /// the final checkpoint.
+    pub(super) fn start(url: &DatabaseUrl, writer: Weak<Writer>) -> Result<Checkpointer, DbError> {
+        let (DatabaseUrl::Sqlite(path), DbConnection::Sqlite(mut conn)) = (url, url.establish()?)
+        else {
+            unreachable!("only SQLite has a checkpointer")
+        };
+        let database = std::fs::File::open(path)?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
@@ -226,7 +251,10 @@ impl Checkpointer {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(CHECKPOINT_EVERY)
                 {
-                    if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                    let Some(writer) = writer.upgrade() else {
+                        continue;
+                    };
+                    if let Err(error) = round(&mut conn, &database, &writer) {
                         tracing::warn!(%error, "checkpointing the SQLite WAL failed");
                     }
                 }
@@ -250,4 +278,60 @@ impl Drop for Checkpointer {
             let _ = thread.join();
         }
     }
+}
+
+/// What a checkpoint did, in WAL pages.
+#[derive(diesel::QueryableByName, Debug, Clone, Copy)]
+pub(super) struct Checkpointed {
+    /// Another checkpoint was running, so this one did nothing.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+    /// Pages in the WAL.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub(super) log: i32,
+    /// Of those, pages now in the database.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    checkpointed: i32,
+}
+
+impl Checkpointed {
+    /// Every page is in the database: the next write starts the WAL over from its beginning.
+    pub(super) fn complete(&self) -> bool {
+        self.busy == 0 && self.checkpointed == self.log
+    }
+}
+
+/// A passive checkpoint: it copies what no reader still needs from the WAL, never waiting.
+pub(super) fn checkpoint(conn: &mut SqliteConnection) -> Result<Checkpointed, DbError> {
+    Ok(diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(conn)?)
+}
+
+/// One round of the checkpointer: a checkpoint beside the writer, which copies the WAL as it was
+/// when it began; then, once the WAL is past [`START_OVER_PAST`] pages, a second in a writer's
+/// turn between two groups, which copies the little written meanwhile. With every page copied,
+/// the next group's first write starts the WAL over. SQLite does that only for a write that
+/// begins with every page copied, which under steady writes none ever did: the WAL grew without
+/// end (100 MB a second under switches), and the lookups of every read in it with it. Syncing
+/// the database, by far the dearest part (the pages of both checkpoints), is done between them,
+/// outside the turn: the checkpoint in the turn then syncs only what it copied itself. Returns
+/// the last checkpoint's outcome.
+pub(super) fn round(
+    conn: &mut SqliteConnection,
+    database: &std::fs::File,
+    writer: &Writer,
+) -> Result<Checkpointed, DbError> {
+    let beside = checkpoint(conn)?;
+    if beside.log <= START_OVER_PAST {
+        return Ok(beside);
+    }
+    database.sync_data()?;
+    let Some(last) = writer.between_groups(|| checkpoint(conn)) else {
+        return Ok(beside);
+    };
+    let last = last?;
+    if !last.complete() {
+        // A read begun before the last write still needs the WAL's pages: the next round tries again.
+        tracing::debug!(?last, "the SQLite WAL could not start over");
+    }
+    Ok(last)
 }

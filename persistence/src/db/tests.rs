@@ -227,3 +227,59 @@ fn dropping_the_last_clone_leaves_no_sqlite_wal_behind() {
     assert_eq!(wal(), 0, "the last clone checkpointed the WAL");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_sqlite_wal_starts_over_under_steady_writes() {
+    let dir = std::env::temp_dir().join(format!("ph-db-{}", uuid::Uuid::new_v4()));
+    let url = DatabaseUrl::Sqlite(dir.join("hub.db"));
+    let db = Db::connect(&url, PoolOptions::default()).unwrap();
+    db.transaction(|c| {
+        c.batch_execute("CREATE TABLE filler (body BLOB NOT NULL)")
+            .map_err(DbError::from)
+    })
+    .unwrap();
+    let DbConnection::Sqlite(mut conn) = url.establish().unwrap() else {
+        unreachable!()
+    };
+    let database = std::fs::File::open(dir.join("hub.db")).unwrap();
+    let writer = db.writer.as_ref().unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (before, round) = std::thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                db.transaction(|c| {
+                    c.batch_execute("INSERT INTO filler (body) VALUES (randomblob(40000))")
+                        .map_err(DbError::from)
+                })
+                .unwrap();
+            }
+        });
+        // Writes go on during every checkpoint here, as under a steady load. The database's
+        // own checkpointer runs beside: a round that met its checkpoint is tried again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut before = sqlite::checkpoint(&mut conn).unwrap();
+            while before.log <= sqlite::START_OVER_PAST {
+                before = sqlite::checkpoint(&mut conn).unwrap();
+            }
+            let round = sqlite::round(&mut conn, &database, writer).unwrap();
+            if round.complete() || std::time::Instant::now() > deadline {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                break (before, round);
+            }
+        }
+    });
+    assert!(round.complete(), "the round copied every page: {round:?}");
+    db.transaction(|c| {
+        c.batch_execute("INSERT INTO filler (body) VALUES (x'00')")
+            .map_err(DbError::from)
+    })
+    .unwrap();
+    let after = sqlite::checkpoint(&mut conn).unwrap();
+    assert!(
+        after.log < before.log,
+        "the WAL started over: {after:?} after {before:?}"
+    );
+    drop(db);
+    let _ = std::fs::remove_dir_all(dir);
+}
