@@ -260,6 +260,7 @@ fn the_sqlite_wal_starts_over_under_steady_writes() {
         loop {
             let mut before = sqlite::checkpoint(&mut conn).unwrap();
             while before.log <= sqlite::START_OVER_PAST {
+                assert!(std::time::Instant::now() < deadline, "the writes stopped");
                 before = sqlite::checkpoint(&mut conn).unwrap();
             }
             let round = sqlite::round(&mut conn, &database, writer).unwrap();
