@@ -10,7 +10,7 @@ usage: bench/ab.py OLD_BINARY NEW_BINARY PG_URL [CUSTOMERS] [ROUNDS] [BACKENDS]
   median per binary and the ratio new / old. For a change that must not cost speed.
   BACKENDS: `sqlite,postgres` (the default), or one of them.
 """
-import json, os, shutil, statistics, subprocess, sys, tempfile, time
+import contextlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, serve, totp  # noqa: E402
@@ -110,7 +110,8 @@ def main(old, new, pg_url, customers, rounds, backends):
     work = tempfile.mkdtemp(prefix="ph-ab-")
     print(f"{rounds} rounds each, alternating; medians (p99 ms for L1 and G1, req/s for L2, W1 and W2)")
     for backend in backends:
-        figures = compare(binaries, backend, pg_url, customers, rounds, work)
+        with run.autovacuum(pg_url) if backend == "postgres" else contextlib.nullcontext():
+            figures = compare(binaries, backend, pg_url, customers, rounds, work)
         for row in ["L1", "L2", "G1", "W1", "W2"]:
             pick = (lambda r: r[0]) if row in ("L2", "W1", "W2") else (lambda r: r[1])
             old_v = statistics.median(pick(r) for r in figures["old"][row])

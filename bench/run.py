@@ -8,7 +8,7 @@ usage: bench/run.py BINARY PG_URL [CUSTOMERS]
   figure is the median of 3 runs; a figure set against another (L3 against L1 and L2, A1 against
   L2) is measured in alternation with it. Prints the table and writes it to bench/RESULTS.md.
 """
-import hashlib, json, os, platform, random, re, shutil, statistics, subprocess, sys, tempfile, time
+import contextlib, hashlib, json, os, platform, random, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hub import PASSWORD, call, enrol, serve, totp  # noqa: E402
@@ -67,6 +67,24 @@ def dataset(binary, backend, pg_url, customers):
     facts = {"secret": secret, "generated_s": round(generated, 1), "customers": customers}
     json.dump(facts, open(marker, "w"))
     return url, env, facts
+
+@contextlib.contextmanager
+def autovacuum(pg_url):
+    """PostgreSQL's autovacuum on while the block runs, as on any deployment. A server set up for
+    tests may have it off (this machine's has): then nothing analyzes a table the bench grows,
+    a statement stays planned for the table as it was when first run, and the writes measured
+    slow down as the tables grow. Put back as it was after."""
+    psql = lambda *sql: subprocess.run(["psql", "-XAtq", pg_url, *[a for q in sql for a in ("-c", q)]],
+                                       check=True, capture_output=True, text=True).stdout.strip()
+    was = psql("SHOW autovacuum")
+    if was != "on":
+        psql("ALTER SYSTEM SET autovacuum = on", "SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        if was != "on":
+            psql("ALTER SYSTEM RESET autovacuum", "SELECT pg_reload_conf()")
+
 
 def drop_superseded(backend, pg_url, customers, fp):
     """Removes this backend's datasets of the same size made for other migrations or demo code
@@ -365,7 +383,9 @@ def main(binary, pg_url, customers):
     try:
         # The peer first: it copies the SQLite dataset's customers before W1 adds to them.
         pb_rule, pb_literal, pb_write, (pb_indexed, pb_indexes) = peer(work, dataset(binary, "sqlite", pg_url, customers)[0])
-        backends = {name: measure(binary, name, pg_url, customers, work) for name in ["sqlite", "postgres"]}
+        backends = {"sqlite": measure(binary, "sqlite", pg_url, customers, work)}
+        with autovacuum(pg_url):
+            backends["postgres"] = measure(binary, "postgres", pg_url, customers, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         # W1 wrote into the datasets: the next run makes them anew.

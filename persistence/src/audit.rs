@@ -73,6 +73,7 @@ pub fn queued_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<
     // The queue first, then its events by key: joined in one query, SQLite could walk the
     // whole trail to find the few queued.
     let queued: Vec<i64> = audit_pending::table
+        .filter(planned_each_time())
         .order(audit_pending::seq)
         .limit(limit)
         .select(audit_pending::seq)
@@ -83,6 +84,7 @@ pub fn queued_unchained(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<
     audit_events::table
         .left_join(audit_links::table)
         .filter(audit_events::seq.eq_any(queued))
+        .filter(planned_each_time())
         .order(audit_events::seq)
         .select(AuditEvent::as_select())
         .load(conn)
@@ -104,9 +106,25 @@ pub fn link(conn: &mut DbConnection, links: &[Link]) -> QueryResult<()> {
         .execute(c)
         .map(drop))?;
     let linked: Vec<i64> = links.iter().map(|link| link.seq).collect();
-    diesel::delete(audit_pending::table.filter(audit_pending::seq.eq_any(linked)))
-        .execute(conn)
-        .map(drop)
+    diesel::delete(
+        audit_pending::table
+            .filter(audit_pending::seq.eq_any(linked))
+            .filter(planned_each_time()),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+/// A condition that always holds, added to the linker's statements to keep them out of the
+/// connection's cache of prepared statements, so that PostgreSQL plans them for their values
+/// each time. A cached statement gets a generic plan after five runs, planned for the tables as
+/// they were then: the queue and the trail start empty, and a plan made for them empty (a
+/// sequential scan, each row checked against the 500 keys) was kept while the trail grew —
+/// under sustained writes, a third of the machine's CPU within minutes, and the queue fell
+/// behind (bench/RESULTS.md). An ANALYZE replans, and autovacuum runs one, but only once a
+/// table has grown by a tenth, and not at all where it is switched off.
+fn planned_each_time() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    dsl::sql("TRUE")
 }
 
 /// Up to `limit` linked events after chain position `after`, in chain order. A link whose
