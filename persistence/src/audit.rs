@@ -61,6 +61,7 @@ pub fn record(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
 /// The last link of the chain: its position and hash.
 pub fn chain_head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
     audit_links::table
+        .filter(planned_each_time())
         .order(audit_links::position.desc())
         .select((audit_links::position, audit_links::hash))
         .first(conn)
@@ -119,7 +120,8 @@ pub fn link(conn: &mut DbConnection, links: &[Link]) -> QueryResult<()> {
 /// connection's cache of prepared statements, so that PostgreSQL plans them for their values
 /// each time. A cached statement gets a generic plan after five runs, planned for the tables as
 /// they were then: the queue and the trail start empty, and a plan made for them empty (a
-/// sequential scan, each row checked against the 500 keys) was kept while the trail grew —
+/// sequential scan, each row checked against the 500 keys; for the head, the whole chain
+/// sorted) was kept while the trail grew —
 /// under sustained writes, a third of the machine's CPU within minutes, and the queue fell
 /// behind (bench/RESULTS.md). An ANALYZE replans, and autovacuum runs one, but only once a
 /// table has grown by a tenth, and not at all where it is switched off.

@@ -127,3 +127,51 @@ async fn links_hashed_from_a_head_that_moved_are_not_written() {
     assert_eq!(i64::try_from(link(&app)).unwrap(), queued);
     assert_eq!(verify(&app).broken, None);
 }
+
+/// The linker's reads and its delete are planned for their keys each time they run: none stays
+/// in a connection's cache of prepared statements, where PostgreSQL would keep the plan it made
+/// while the trail was small (docs/DECISIONS.md).
+#[test]
+fn the_linker_keeps_no_plan_of_its_reads() {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use diesel::prelude::*;
+    use persistence::schema::audit_events;
+    use std::sync::{Arc, Mutex};
+
+    let database = tests::TestDatabase::create();
+    let db = database.connect();
+    db.migrate().unwrap();
+    let cached = Arc::new(Mutex::new(Vec::<String>::new()));
+    for round in 0..3 {
+        let linked = db
+            .transaction(|conn| {
+                diesel::insert_into(audit_events::table)
+                    .values((
+                        audit_events::id.eq(uuid::Uuid::new_v4().to_string()),
+                        audit_events::occurred_at.eq(chrono::Utc::now().naive_utc()),
+                        audit_events::action.eq("test.linked"),
+                        audit_events::target_type.eq("test"),
+                    ))
+                    .execute(conn)
+                    .map_err(DbError::from)?;
+                let cached = cached.clone();
+                conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                    if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                        cached.lock().unwrap().push(sql.to_owned());
+                    }
+                });
+                chain::link_pending(conn)
+            })
+            .unwrap();
+        assert_eq!(linked, 1, "round {round} links its one event");
+    }
+    let kept: Vec<String> = cached
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| !sql.trim_start().starts_with("INSERT"))
+        .cloned()
+        .collect();
+    assert!(kept.is_empty(), "statements kept prepared: {kept:?}");
+    assert_eq!(db.read(chain::verify).unwrap().unlinked, 0);
+}
