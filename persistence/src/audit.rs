@@ -121,10 +121,10 @@ pub fn link(conn: &mut DbConnection, links: &[Link]) -> QueryResult<()> {
 /// each time. A cached statement gets a generic plan after five runs, planned for the tables as
 /// they were then: the queue and the trail start empty, and a plan made for them empty (a
 /// sequential scan, each row checked against the 500 keys; for the head, the whole chain
-/// sorted) was kept while the trail grew —
-/// under sustained writes, a third of the machine's CPU within minutes, and the queue fell
-/// behind (bench/RESULTS.md). An ANALYZE replans, and autovacuum runs one, but only once a
-/// table has grown by a tenth, and not at all where it is switched off.
+/// sorted) was kept while the trail grew — under sustained writes, a third of the machine's CPU
+/// within minutes, and the queue fell behind (bench/RESULTS.md). An ANALYZE replans, and
+/// autovacuum runs one, but only once a table has grown by a tenth, and not at all where it is
+/// switched off.
 fn planned_each_time() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     dsl::sql("TRUE")
 }

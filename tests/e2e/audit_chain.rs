@@ -1,12 +1,17 @@
 //! The audit trail is a hash chain: linked after commit, shown with each entry, and walked by
 //! `partner-hub audit verify`, which names the first link an edit or a removal broke.
 
+use std::sync::{Arc, Mutex};
+
 use diesel::RunQueryDsl;
+use diesel::connection::{Connection, InstrumentationEvent};
 use persistence::DbError;
 use serde_json::Value;
 use services::audit::chain::{self, Verdict};
-use tests::TestApp;
 use tests::identity::Session;
+use tests::{TestApp, TestDatabase};
+
+use crate::database::insert_event;
 
 fn link(app: &TestApp) -> usize {
     app.db.transaction(chain::link_pending).unwrap()
@@ -133,27 +138,14 @@ async fn links_hashed_from_a_head_that_moved_are_not_written() {
 /// while the trail was small (docs/DECISIONS.md).
 #[test]
 fn the_linker_keeps_no_plan_of_its_reads() {
-    use diesel::connection::{Connection, InstrumentationEvent};
-    use diesel::prelude::*;
-    use persistence::schema::audit_events;
-    use std::sync::{Arc, Mutex};
-
-    let database = tests::TestDatabase::create();
+    let database = TestDatabase::create();
     let db = database.connect();
     db.migrate().unwrap();
     let cached = Arc::new(Mutex::new(Vec::<String>::new()));
     for round in 0..3 {
         let linked = db
             .transaction(|conn| {
-                diesel::insert_into(audit_events::table)
-                    .values((
-                        audit_events::id.eq(uuid::Uuid::new_v4().to_string()),
-                        audit_events::occurred_at.eq(chrono::Utc::now().naive_utc()),
-                        audit_events::action.eq("test.linked"),
-                        audit_events::target_type.eq("test"),
-                    ))
-                    .execute(conn)
-                    .map_err(DbError::from)?;
+                insert_event(conn, "test.linked").map_err(DbError::from)?;
                 let cached = cached.clone();
                 conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
                     if let InstrumentationEvent::CacheQuery { sql, .. } = event {

@@ -36,7 +36,8 @@ fn count_events(conn: &mut DbConnection) -> QueryResult<i64> {
     audit_events::table.count().get_result(conn)
 }
 
-fn insert_event(conn: &mut DbConnection, action: &str) -> QueryResult<usize> {
+/// One audit event, as a change would record it (the trigger queues it for the linker).
+pub(crate) fn insert_event(conn: &mut DbConnection, action: &str) -> QueryResult<usize> {
     let at = NaiveDateTime::parse_from_str("2026-01-05 09:00:00.123456", "%Y-%m-%d %H:%M:%S%.f")
         .unwrap();
     diesel::insert_into(audit_events::table)
