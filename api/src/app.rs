@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::extract;
 use crate::features;
 use crate::middleware::request_context;
+use crate::nul;
 use crate::openapi;
 use crate::rate_limit::{AuthRateLimiter, limit_auth};
 use crate::rendered::Rendered;
@@ -53,6 +54,7 @@ pub fn start_with_routes(
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::from(OPENAPI_JSON)))
             .route("/", web::get().to(index))
             .default_service(web::to(fallback))
+            .wrap(from_fn(nul::refuse_in_url))
             .wrap(from_fn(limit_auth))
             .wrap(from_fn(request_context))
             .wrap(from_fn(security_headers))

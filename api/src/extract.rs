@@ -122,7 +122,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     deserializer
         .end()
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    Ok(value)
+    match crate::nul::in_json(bytes) {
+        Some(refused) => Err(refused),
+        None => Ok(value),
+    }
 }
 
 fn shape_error(path: &str, error: &serde_json::Error) -> FieldError {

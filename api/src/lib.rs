@@ -17,6 +17,7 @@ pub mod json_writer;
 pub mod keys;
 pub mod mailer;
 pub mod middleware;
+pub mod nul;
 pub mod openapi;
 pub mod paging;
 pub mod rate_limit;

@@ -65,6 +65,9 @@ pub async fn read_form(mut form: Multipart, max_bytes: usize) -> Result<Form, Ap
                     format!("`{name}` is not UTF-8 text."),
                 )
             })?;
+            if let Some(refused) = crate::nul::in_form_text(&name, &text) {
+                return Err(refused);
+            }
             read.texts.insert(name, text);
         }
     }

@@ -228,6 +228,8 @@ async fn every_wrong_part_of_a_login_answers_alike_and_a_code_works_once() {
         json!({"account_id": "PLATFORM", "logon": admin.logon, "password": "wrong password!", "code": code}),
         json!({"account_id": "PLATFORM", "logon": admin.logon, "password": PASSWORD, "code": "123456"}),
         json!({"account_id": "not an id", "logon": "", "password": "", "code": ""}),
+        // What is typed reaches the audit trail only where it parses.
+        json!({"account_id": "X".repeat(10_000), "logon": admin.logon, "password": PASSWORD, "code": code}),
         // The code the login above already used: accepted once only.
         json!({"account_id": "PLATFORM", "logon": admin.logon, "password": PASSWORD, "code": code}),
     ];

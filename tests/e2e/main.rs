@@ -21,6 +21,7 @@ mod health;
 mod identity;
 mod key_rotation;
 mod logs;
+mod nul;
 mod openapi;
 mod partner_account;
 mod partner_users;

@@ -132,6 +132,11 @@ pub fn login_failed_unknown(
     logon: &str,
     now: DateTime<Utc>,
 ) -> Result<ServiceError, ServiceError> {
+    // Only what parses is recorded: the rest is whatever the caller typed, of any length and
+    // with any character (PostgreSQL refuses a text holding NUL).
+    let account_id = AccountId::parse(account_id)
+        .map(|id| id.as_str().to_owned())
+        .unwrap_or_default();
     let logon = Logon::parse(logon).map(String::from).unwrap_or_default();
     let attempted = format!("{account_id}/{logon}");
     audit::record(
