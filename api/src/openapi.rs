@@ -4,8 +4,9 @@
 //! responses every operation can give, all pointing at the one problem schema.
 
 use actix_web::App;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 use utoipa::{Modify, OpenApi as _};
@@ -133,7 +134,9 @@ fn finish(mut document: OpenApi) -> OpenApi {
     for (route, path) in document.paths.paths.iter_mut() {
         let has_path_params = path.parameters.as_ref().is_some_and(|p| !p.is_empty());
         let rate_limited = crate::rate_limit::is_limited(route);
+        refuse_nul(path.parameters.as_mut());
         for operation in operations(path) {
+            refuse_nul(operation.parameters.as_mut());
             add_shared_responses(operation, has_path_params, rate_limited);
             for (status, response) in operation.responses.responses.iter_mut() {
                 let is_error = status.starts_with('4') || status.starts_with('5');
@@ -165,6 +168,24 @@ fn operations(path: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut
     .into_iter()
     .flatten()
 }
+
+/// A path or query never holds the NUL character (`crate::nul` answers 400): said on every text
+/// parameter that does not already say more by a format or a set of values.
+fn refuse_nul(parameters: Option<&mut Vec<RefOr<Parameter>>>) {
+    for parameter in parameters.into_iter().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+            && schema.schema_type == SchemaType::Type(Type::String)
+            && schema.format.is_none()
+            && schema.enum_values.is_none()
+            && schema.pattern.is_none()
+        {
+            schema.pattern = Some(WITHOUT_NUL.to_owned());
+        }
+    }
+}
+
+const WITHOUT_NUL: &str = "^[^\\u0000]*$";
 
 /// Operations that never touch the database (so never answer 503).
 const WITHOUT_DATABASE: &[&str] = &["get_liveness", "list_problem_types", "get_problem_type"];
