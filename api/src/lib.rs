@@ -11,7 +11,6 @@ pub mod error;
 pub mod extract;
 pub mod features;
 pub mod floor;
-pub mod images;
 pub mod json_time;
 pub mod json_writer;
 pub mod keys;

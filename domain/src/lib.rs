@@ -9,6 +9,7 @@ pub mod choice;
 pub mod clock;
 pub mod customer;
 pub mod entity;
+pub mod files;
 pub mod ids;
 pub mod notifications;
 pub mod partner_users;

@@ -2,14 +2,17 @@
 //! its admins (and the platform), and the branding a hub header shows, read by anyone.
 
 use chrono::{DateTime, Utc};
+use domain::files;
 use domain::ids::PartnerId;
 use domain::policy::Action;
 use persistence::DbConnection;
 use persistence::partners::{self, PartnerImageRow, PartnerRow};
+use persistence::time::to_db;
+use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Change};
 use crate::caller::Caller;
-use crate::error::ServiceError;
+use crate::error::{ErrorCode, ServiceError};
 
 /// A partner whose branding the caller may change: only [`editor`] makes one.
 #[derive(Debug, Clone)]
@@ -28,14 +31,47 @@ pub fn editor(caller: &Caller, partner_id: &str) -> Result<Branded, ServiceError
     Ok(Branded(partner))
 }
 
+/// An uploaded image that passed the checks: only [`checked_image`] makes one.
+#[derive(Debug)]
+pub struct NewImage(PartnerImageRow);
+
+impl NewImage {
+    pub fn row(&self) -> &PartnerImageRow {
+        &self.0
+    }
+}
+
+/// Checks an upload for the partner's image `slot` by its content (`domain::files`), before the
+/// transaction: a retry checks and copies nothing again.
+pub fn checked_image(
+    partner: &Branded,
+    slot: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<NewImage, ServiceError> {
+    let checked = files::check_image(&bytes)
+        .map_err(|refused| ServiceError::rule(ErrorCode::InvalidImage, format!("{refused}.")))?;
+    Ok(NewImage(PartnerImageRow {
+        partner_id: partner.id().to_string(),
+        slot: slot.to_owned(),
+        content_type: checked.content_type.to_owned(),
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        bytes,
+        width: i32::try_from(checked.width).unwrap_or(0),
+        height: i32::try_from(checked.height).unwrap_or(0),
+        updated_at: to_db(now),
+    }))
+}
+
 /// Stores a checked image in its slot, replacing the one before.
 pub fn save_image(
     conn: &mut DbConnection,
     caller: &Caller,
     partner: &Branded,
-    image: &PartnerImageRow,
+    image: &NewImage,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let image = &image.0;
     let partner = partner.id();
     partners::find(conn, partner.as_str())?.ok_or(ServiceError::NotFound("partner"))?;
     partners::save_image(conn, image)?;

@@ -6,15 +6,13 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
-use persistence::partners::PartnerImageRow;
-use persistence::time::{from_db, to_db};
+use domain::files::MAX_IMAGE_BYTES;
+use persistence::time::from_db;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode};
-use crate::images::{self, MAX_BYTES};
+use crate::error::ApiError;
 use crate::routes::Registry;
 use crate::state::AppState;
 use services::branding as cases;
@@ -110,28 +108,18 @@ async fn upload_partner_image(
     let (partner_id, slot) = path.into_inner();
     let partner = cases::editor(&caller, &partner_id)?;
     let slot = slot_of(&slot)?;
-    let bytes = crate::upload::read_form(form, MAX_BYTES).await?.file;
-    let checked = images::check(&bytes)
-        .map_err(|refused| ApiError::rule(ErrorCode::InvalidImage, format!("{refused}.")))?;
+    let bytes = crate::upload::read_form(form, MAX_IMAGE_BYTES).await?.file;
     let now = state.clock.now();
-    let image = PartnerImageRow {
-        partner_id: partner.id().to_string(),
-        slot: slot.to_owned(),
-        content_type: checked.content_type.to_owned(),
-        sha256: format!("{:x}", Sha256::digest(&bytes)),
-        bytes,
-        width: i32::try_from(checked.width).unwrap_or(0),
-        height: i32::try_from(checked.height).unwrap_or(0),
-        updated_at: to_db(now),
-    };
+    let image = cases::checked_image(&partner, slot, bytes, now)?;
+    let row = image.row();
     let answer = PartnerImage {
         slot: slot.to_owned(),
-        content_type: image.content_type.clone(),
-        width: image.width,
-        height: image.height,
-        size_bytes: image.bytes.len(),
+        content_type: row.content_type.clone(),
+        width: row.width,
+        height: row.height,
+        size_bytes: row.bytes.len(),
         url: image_url(partner.id().as_str(), slot),
-        updated_at: from_db(image.updated_at),
+        updated_at: from_db(row.updated_at),
     };
     state
         .transaction(move |_, conn| cases::save_image(conn, &caller, &partner, &image, now))

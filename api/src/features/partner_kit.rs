@@ -5,15 +5,14 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use domain::ids::DisplayName;
-use persistence::partner_kit::{KitItemRow, KitItemSummary};
-use persistence::time::{from_db, to_db};
+use domain::files::MAX_KIT_BYTES;
+use persistence::partner_kit::KitItemSummary;
+use persistence::time::from_db;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::routes::Registry;
 use crate::state::AppState;
 use services::partner_kit as cases;
@@ -24,9 +23,6 @@ pub fn configure(cfg: &mut Registry) {
         .service(download_kit_item)
         .service(withdraw_kit_item);
 }
-
-/// The largest kit file: 10 MiB.
-const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KitItem {
@@ -67,40 +63,6 @@ pub struct KitUpload {
     file: Vec<u8>,
     /// What partners see it as, 1–100 characters.
     title: String,
-}
-
-/// What the content is, by its first bytes (never by the name the client gave).
-fn content_type_of(bytes: &[u8]) -> &'static str {
-    const KINDS: [(&[u8], &str); 5] = [
-        (b"%PDF-", "application/pdf"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"PK\x03\x04", "application/zip"),
-        (b"GIF8", "image/gif"),
-    ];
-    KINDS
-        .iter()
-        .find(|(magic, _)| bytes.starts_with(magic))
-        .map_or("application/octet-stream", |(_, kind)| kind)
-}
-
-/// A file name safe to put in a Content-Disposition header.
-fn safe_file_name(name: Option<&str>) -> String {
-    let cleaned: String = name
-        .unwrap_or("file")
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("file")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
-        .take(100)
-        .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() {
-        "file".to_owned()
-    } else {
-        cleaned
-    }
 }
 
 /// List the partner kit, newest first.
@@ -146,42 +108,18 @@ async fn publish_kit_item(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     cases::publisher(&caller)?;
-    let form = crate::upload::read_form(form, MAX_BYTES).await?;
-    let mut fields = Fields::default();
-    let title = fields.check(
-        "title",
-        DisplayName::parse(form.texts.get("title").map_or("", String::as_str)),
-    );
-    if form.file.is_empty() {
-        fields.refuse(
-            "file",
-            domain::ids::Invalid::new("required", "the file is empty"),
-        );
-    }
-    let title = fields.conclude(title)?;
-    let now = state.clock.now();
-    let row = KitItemRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        title: title.to_string(),
-        file_name: safe_file_name(form.file_name.as_deref()),
-        content_type: content_type_of(&form.file).to_owned(),
-        size: i32::try_from(form.file.len()).unwrap_or(i32::MAX),
-        sha256: format!("{:x}", Sha256::digest(&form.file)),
+    let mut form = crate::upload::read_form(form, MAX_KIT_BYTES).await?;
+    let upload = cases::KitUpload {
+        title: form.texts.remove("title").unwrap_or_default(),
+        file_name: form.file_name,
         bytes: form.file,
-        created_at: to_db(now),
     };
-    let item = KitItem::from(KitItemSummary {
-        id: row.id.clone(),
-        title: row.title.clone(),
-        file_name: row.file_name.clone(),
-        content_type: row.content_type.clone(),
-        size: row.size,
-        sha256: row.sha256.clone(),
-        created_at: row.created_at,
-    });
-    state
-        .transaction(move |_, conn| cases::publish(conn, &caller, &row, now))
+    let now = state.clock.now();
+    let item = cases::checked(upload, now)?;
+    let published = state
+        .transaction(move |_, conn| cases::publish(conn, &caller, &item, now))
         .await?;
+    let item = KitItem::from(published);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, item.url.clone()))
         .json(item))
