@@ -8,7 +8,7 @@
 //! the account may read its users.
 
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountId, CustomerId, DisplayName, Email, Logon};
+use domain::ids::{AccountId, AccountKind, CustomerId};
 use domain::role::Role;
 use persistence::customers::CustomerRow;
 use persistence::time::from_db;
@@ -17,10 +17,11 @@ use persistence::{DbConnection, licences};
 
 use crate::Settings;
 use crate::caller::Caller;
-use crate::error::ServiceError;
+use crate::error::{Fields, ServiceError};
 use crate::identity::keyring::Keys;
 use crate::tenancy::{self, Reachable, Work};
-use crate::users::members::{Members, UserChanges};
+use crate::users::members::{self, Members, UserEdit};
+use crate::users::onboarding::Person;
 
 /// The roles a customer's user may hold.
 pub const ROLES: &[Role] = &[Role::CustomerAdmin, Role::CustomerGuest];
@@ -142,12 +143,12 @@ fn one(
         .expect("one user in, one out"))
 }
 
-/// A user to invite, checked.
+/// A user to invite, as sent.
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub person: (DisplayName, Email, Logon),
+    pub person: Person,
     /// A guest unless the inviter says otherwise.
-    pub role: Role,
+    pub role: Option<String>,
 }
 
 /// Invites a user into the customer.
@@ -160,15 +161,15 @@ pub fn invite(
     new: &NewUser,
     now: DateTime<Utc>,
 ) -> Result<CustomerUser, ServiceError> {
+    let mut fields = Fields::default();
+    let person = new.person.parse(&mut fields, "");
+    let role = match new.role.as_deref() {
+        Some(role) => fields.check("role", members::role(AccountKind::Customer, role)),
+        None => Some(Role::CustomerGuest),
+    };
+    let (person, role) = fields.conclude(person.zip(role))?;
     let (row, members) = customer.open(conn, caller)?;
-    let user = members.invite(
-        conn,
-        settings,
-        keys,
-        caller.by(now),
-        new.person.clone(),
-        new.role,
-    )?;
+    let user = members.invite(conn, settings, keys, caller.by(now), person, role)?;
     one(conn, &row.id, user)
 }
 
@@ -205,11 +206,12 @@ pub fn update(
     caller: &Caller,
     customer: &Managed,
     user_id: &str,
-    changes: &UserChanges,
+    edit: &UserEdit,
     now: DateTime<Utc>,
 ) -> Result<CustomerUser, ServiceError> {
+    let changes = edit.parse(AccountKind::Customer)?;
     let (row, members) = customer.open(conn, caller)?;
-    let user = members.update(conn, keys, caller.by(now), user_id, changes)?;
+    let user = members.update(conn, keys, caller.by(now), user_id, &changes)?;
     one(conn, &row.id, user)
 }
 

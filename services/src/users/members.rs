@@ -4,7 +4,7 @@
 //! inviting, listing, editing, deactivating, re-inviting and removing; what differs (which
 //! roles, whether an active admin must remain, which audit trail) is a field of [`Members`].
 
-use domain::ids::{AccountId, DisplayName, Email, Logon};
+use domain::ids::{AccountId, AccountKind, DisplayName, Email, Invalid, Logon};
 use domain::partner_users::keeps_an_active_admin;
 use domain::role::Role;
 use persistence::DbConnection;
@@ -14,7 +14,7 @@ use persistence::users::{self, UserFilter, UserRow};
 
 use crate::Settings;
 use crate::audit::{self, By, Change};
-use crate::error::{ErrorCode, ServiceError};
+use crate::error::{ErrorCode, Fields, ServiceError};
 use crate::identity::keyring::Keys;
 use crate::identity::{password_reset, profile};
 use crate::mail::{self, Message};
@@ -42,6 +42,44 @@ pub struct UserChanges {
     pub logon: Option<Logon>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+}
+
+/// A change to one user as sent; only what is `Some` changes.
+#[derive(Debug, Clone, Default)]
+pub struct UserEdit {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub logon: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl UserEdit {
+    /// The change for a user of an account of `kind`, every bad field reported at once.
+    pub fn parse(&self, kind: AccountKind) -> Result<UserChanges, ServiceError> {
+        let mut fields = Fields::default();
+        let changes = UserChanges {
+            name: fields.optional("name", self.name.as_deref(), DisplayName::parse),
+            email: fields.optional("email", self.email.as_deref(), Email::parse),
+            logon: fields.optional("logon", self.logon.as_deref(), Logon::parse),
+            role: fields.optional("role", self.role.as_deref(), |r| role(kind, r)),
+            active: self.active,
+        };
+        fields.finish()?;
+        Ok(changes)
+    }
+}
+
+/// A role of an account of `kind`, by name.
+pub fn role(kind: AccountKind, name: &str) -> Result<Role, Invalid> {
+    Role::parse(kind, name).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL
+            .iter()
+            .filter(|r| r.account_kind() == kind)
+            .map(|r| r.name())
+            .collect();
+        Invalid::new("role", format!("must be one of {}", names.join(", ")))
+    })
 }
 
 impl Members {

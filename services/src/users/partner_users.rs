@@ -3,17 +3,20 @@
 //! remains.
 
 use chrono::{DateTime, Utc};
-use domain::ids::{AccountId, Invalid, PartnerId};
+use domain::ids::{AccountId, AccountKind, Invalid, PartnerId};
 use domain::policy::Action;
 use domain::role::Role;
 use persistence::time::to_db;
 use persistence::users::UserRow;
 use persistence::{DbConnection, customers};
 
+use crate::Settings;
 use crate::audit::{self, Change};
 use crate::caller::Caller;
 use crate::error::{Fields, ServiceError};
-use crate::users::members::Members;
+use crate::identity::keyring::Keys;
+use crate::users::members::{self, Members, UserEdit};
+use crate::users::onboarding::Person;
 
 /// A partner whose users the caller may manage: only [`manager`] makes one.
 #[derive(Debug, Clone)]
@@ -88,6 +91,64 @@ pub fn one(conn: &mut DbConnection, user: UserRow) -> Result<PartnerUser, Servic
     Ok(with_assignments(conn, vec![user])?
         .pop()
         .expect("one user in, one out"))
+}
+
+/// A partner user to invite, as sent.
+#[derive(Debug, Clone)]
+pub struct NewPartnerUser {
+    pub person: Person,
+    pub role: String,
+    /// The customers a user of role `user` is assigned to.
+    pub assigned_customers: Vec<String>,
+}
+
+/// Invites a user into the partner, assigned to the customers named.
+pub fn invite(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    keys: &Keys,
+    caller: &Caller,
+    partner: &ManagedPartner,
+    new: &NewPartnerUser,
+    now: DateTime<Utc>,
+) -> Result<PartnerUser, ServiceError> {
+    let mut fields = Fields::default();
+    let person = new.person.parse(&mut fields, "");
+    let role = fields.check("role", members::role(AccountKind::Partner, &new.role));
+    let (person, role) = fields.conclude(person.zip(role))?;
+    partner.exists(conn)?;
+    let members = partner.members();
+    let user = members.invite(conn, settings, keys, caller.by(now), person, role)?;
+    partner.set_assignments(conn, caller, &user, &new.assigned_customers, now)?;
+    one(conn, user)
+}
+
+/// A change to a partner user as sent: the user's own fields, and perhaps their customers.
+#[derive(Debug, Clone, Default)]
+pub struct PartnerUserEdit {
+    pub user: UserEdit,
+    /// When `Some`, exactly the customers the user is assigned to afterwards.
+    pub assigned_customers: Option<Vec<String>>,
+}
+
+/// Edits, promotes or demotes, deactivates or reactivates a partner user (an active admin
+/// remains), and sets their customers when named.
+pub fn update(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    caller: &Caller,
+    partner: &ManagedPartner,
+    user_id: &str,
+    edit: &PartnerUserEdit,
+    now: DateTime<Utc>,
+) -> Result<PartnerUser, ServiceError> {
+    let changes = edit.user.parse(AccountKind::Partner)?;
+    let members = partner.members();
+    let user = members.update(conn, keys, caller.by(now), user_id, &changes)?;
+    if let Some(assigned) = &edit.assigned_customers {
+        partner.set_assignments(conn, caller, &user, assigned, now)?;
+    }
+    one(conn, user)
 }
 
 impl ManagedPartner {

@@ -7,19 +7,19 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::ids::AccountKind;
-use domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::account_users::{self, UserQuery};
+use crate::account_users::UserQuery;
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
 use crate::routes::Registry;
 use crate::state::AppState;
 use services::customers::users::{self, CustomerUser as UserView, NewUser};
-use services::users::onboarding;
+use services::users::members::UserEdit;
+use services::users::onboarding::Person;
 
 pub fn configure(cfg: &mut Registry) {
     cfg.service(invite_customer_user)
@@ -46,6 +46,19 @@ pub struct NewCustomerUser {
     pub role: Option<String>,
 }
 
+impl From<NewCustomerUser> for NewUser {
+    fn from(body: NewCustomerUser) -> Self {
+        NewUser {
+            person: Person {
+                name: body.name,
+                email: body.email,
+                logon: body.logon,
+            },
+            role: body.role,
+        }
+    }
+}
+
 /// Only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +73,18 @@ pub struct CustomerUserChanges {
     /// `false` deactivates: the user's logins are blocked and their sessions end at once (their
     /// seats stay held); `true` reactivates.
     pub active: Option<bool>,
+}
+
+impl From<CustomerUserChanges> for UserEdit {
+    fn from(body: CustomerUserChanges) -> Self {
+        UserEdit {
+            name: body.name,
+            email: body.email,
+            logon: body.logon,
+            role: body.role,
+            active: body.active,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -139,21 +164,7 @@ async fn invite_customer_user(
     body: JsonBody<NewCustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = users::manager(&caller, &customer_id)?;
-    let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let person = onboarding::parse_person(
-        &mut fields,
-        "",
-        &body.name,
-        &body.email,
-        body.logon.as_deref(),
-    );
-    let role = match body.role.as_deref() {
-        Some(role) => fields.check("role", account_users::role(AccountKind::Customer, role)),
-        None => Some(Role::CustomerGuest),
-    };
-    let (person, role) = fields.conclude(person.zip(role))?;
-    let new = NewUser { person, role };
+    let new = NewUser::from(body.into_inner()?);
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
@@ -265,26 +276,11 @@ async fn update_customer_user(
 ) -> Result<web::Json<CustomerUser>, ApiError> {
     let (customer_id, user_id) = path.into_inner();
     let customer = users::manager(&caller, &customer_id)?;
-    let body = body.into_inner()?;
-    let edits = (
-        body.name.as_deref(),
-        body.email.as_deref(),
-        body.logon.as_deref(),
-        body.role.as_deref(),
-    );
-    let changes = account_users::changes(AccountKind::Customer, edits, body.active)?;
+    let edit = UserEdit::from(body.into_inner()?);
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            users::update(
-                conn,
-                &state.keys,
-                &caller,
-                &customer,
-                &user_id,
-                &changes,
-                now,
-            )
+            users::update(conn, &state.keys, &caller, &customer, &user_id, &edit, now)
         })
         .await?;
     Ok(web::Json(user.into()))

@@ -10,15 +10,16 @@ use persistence::time::from_db;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::account_users::{self, UserQuery};
+use crate::account_users::UserQuery;
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::extract::{Confirmation, JsonBody};
 use crate::paging::{self, PageQuery};
 use crate::routes::Registry;
 use crate::state::AppState;
-use services::users::onboarding;
-use services::users::partner_users;
+use services::users::members::UserEdit;
+use services::users::onboarding::Person;
+use services::users::partner_users::{self, PartnerUserEdit};
 
 pub fn configure(cfg: &mut Registry) {
     cfg.service(invite_partner_user)
@@ -48,6 +49,20 @@ pub struct NewPartnerUser {
     pub assigned_customers: Option<Vec<String>>,
 }
 
+impl From<NewPartnerUser> for partner_users::NewPartnerUser {
+    fn from(body: NewPartnerUser) -> Self {
+        partner_users::NewPartnerUser {
+            person: Person {
+                name: body.name,
+                email: body.email,
+                logon: body.logon,
+            },
+            role: body.role,
+            assigned_customers: body.assigned_customers.unwrap_or_default(),
+        }
+    }
+}
+
 /// Only the fields sent change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +77,21 @@ pub struct PartnerUserChanges {
     pub active: Option<bool>,
     /// For role `user`: exactly the customers it is assigned to from now on (`[]` for none).
     pub assigned_customers: Option<Vec<String>>,
+}
+
+impl From<PartnerUserChanges> for PartnerUserEdit {
+    fn from(body: PartnerUserChanges) -> Self {
+        PartnerUserEdit {
+            user: UserEdit {
+                name: body.name,
+                email: body.email,
+                logon: body.logon,
+                role: body.role,
+                active: body.active,
+            },
+            assigned_customers: body.assigned_customers,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -138,36 +168,12 @@ async fn invite_partner_user(
     body: JsonBody<NewPartnerUser>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = partner_users::manager(&caller, &partner_id)?;
-    let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let person = onboarding::parse_person(
-        &mut fields,
-        "",
-        &body.name,
-        &body.email,
-        body.logon.as_deref(),
-    );
-    let role = fields.check(
-        "role",
-        account_users::role(AccountKind::Partner, &body.role),
-    );
-    let ((name, email, logon), role) = fields.conclude(person.zip(role))?;
+    let new = body.into_inner()?.into();
     let now = state.clock.now();
-    let assigned = body.assigned_customers.unwrap_or_default();
     let user = state
         .transaction(move |state, conn| {
-            partner.exists(conn)?;
-            let person = (name.clone(), email.clone(), logon.clone());
-            let user = partner.members().invite(
-                conn,
-                &state.settings,
-                &state.keys,
-                caller.by(now),
-                person,
-                role,
-            )?;
-            partner.set_assignments(conn, &caller, &user, &assigned, now)?;
-            partner_users::one(conn, user)
+            let (settings, keys) = (&state.settings, &state.keys);
+            partner_users::invite(conn, settings, keys, &caller, &partner, &new, now)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -272,24 +278,11 @@ async fn update_partner_user(
 ) -> Result<web::Json<PartnerUser>, ApiError> {
     let (partner_id, user_id) = path.into_inner();
     let partner = partner_users::manager(&caller, &partner_id)?;
-    let body = body.into_inner()?;
-    let edits = (
-        body.name.as_deref(),
-        body.email.as_deref(),
-        body.logon.as_deref(),
-        body.role.as_deref(),
-    );
-    let changes = account_users::changes(AccountKind::Partner, edits, body.active)?;
-    let assigned = body.assigned_customers;
+    let edit = body.into_inner()?.into();
     let now = state.clock.now();
     let user = state
         .transaction(move |state, conn| {
-            let members = partner.members();
-            let user = members.update(conn, &state.keys, caller.by(now), &user_id, &changes)?;
-            if let Some(assigned) = &assigned {
-                partner.set_assignments(conn, &caller, &user, assigned, now)?;
-            }
-            partner_users::one(conn, user)
+            partner_users::update(conn, &state.keys, &caller, &partner, &user_id, &edit, now)
         })
         .await?;
     Ok(web::Json(user.into()))
