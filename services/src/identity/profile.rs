@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::ids::{AccountId, Email, Logon};
-use domain::notifications::Frequency;
+use domain::notifications::{self, Frequency};
 use domain::policy::{self, Action, Actor, Decision};
 use persistence::sessions::SessionRow;
 use persistence::time::to_db;
@@ -13,7 +13,7 @@ use persistence::{DbConnection, recovery_codes, sessions};
 
 use crate::audit::{self, Change};
 use crate::caller::Caller;
-use crate::error::{ErrorCode, FieldError, ServiceError};
+use crate::error::{ErrorCode, FieldError, Fields, ServiceError};
 use crate::identity::keyring::Keys;
 use crate::identity::password::Chosen;
 use crate::identity::secrets::StoredCodes;
@@ -219,10 +219,14 @@ pub fn replace_recovery_codes(
 pub fn set_notifications(
     conn: &mut DbConnection,
     caller: &Caller,
-    frequency: Frequency,
+    frequency: &str,
     categories: &[String],
     now: DateTime<Utc>,
 ) -> Result<UserRow, ServiceError> {
+    let mut fields = Fields::default();
+    let frequency = fields.check("frequency", Frequency::parse(frequency));
+    let categories = fields.check("categories", notifications::parse_categories(categories));
+    let (frequency, categories) = fields.conclude(frequency.zip(categories))?;
     let mut user = me(conn, caller)?;
     user.notification_frequency = frequency.as_str().to_owned();
     user.notification_categories = categories.join(",");

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::ids::{Email, Logon};
-use domain::notifications::{self, Frequency};
 use domain::password::NewPassword;
 use persistence::time::from_db;
 use persistence::users::UserRow;
@@ -14,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::invitations::{ConfirmTotp, RECOVERY_CODES, RecoveryCodes, TotpEnrolment};
 use crate::auth::Caller;
-use crate::error::{ApiError, Fields};
+use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::routes::Registry;
 use crate::state::AppState;
@@ -326,17 +325,10 @@ async fn set_my_notifications(
     body: JsonBody<NotificationPreferences>,
 ) -> Result<web::Json<NotificationPreferences>, ApiError> {
     let body = body.into_inner()?;
-    let mut fields = Fields::default();
-    let frequency = fields.check("frequency", Frequency::parse(&body.frequency));
-    let categories = fields.check(
-        "categories",
-        notifications::parse_categories(&body.categories),
-    );
-    let (frequency, categories) = fields.conclude(frequency.zip(categories))?;
     let now = state.clock.now();
     let user = state
         .transaction(move |_, conn| {
-            profile::set_notifications(conn, &caller, frequency, &categories, now)
+            profile::set_notifications(conn, &caller, &body.frequency, &body.categories, now)
         })
         .await?;
     Ok(web::Json(preferences_of(&user)))
