@@ -224,7 +224,7 @@ async fn customers_are_assigned_as_a_user_is_created_and_edited() {
         .post_as(
             &admin,
             "/partners/PARTACME/users",
-            &json!({"name": "Bea", "email": "bea@acme.example", "role": "user",
+            &json!({"name": "Bea", "email": "not an email", "role": "user",
                     "assigned_customers": ["ONE", "NOSUCH", "ELSE"]}),
         )
         .await;
@@ -237,8 +237,8 @@ async fn customers_are_assigned_as_a_user_is_created_and_edited() {
         .collect();
     assert_eq!(
         fields,
-        vec!["assigned_customers[1]", "assigned_customers[2]"],
-        "{problem}"
+        vec!["email", "assigned_customers[1]", "assigned_customers[2]"],
+        "every bad field at once: {problem}"
     );
     let created = json_of(
         app.post_as(

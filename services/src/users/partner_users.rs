@@ -112,14 +112,15 @@ pub fn invite(
     new: &NewPartnerUser,
     now: DateTime<Utc>,
 ) -> Result<PartnerUser, ServiceError> {
+    partner.exists(conn)?;
     let mut fields = Fields::default();
     let person = new.person.parse(&mut fields, "");
     let role = fields.check("role", members::role(AccountKind::Partner, &new.role));
+    let wanted = partner.check_assignments(conn, &mut fields, role, &new.assigned_customers)?;
     let (person, role) = fields.conclude(person.zip(role))?;
-    partner.exists(conn)?;
     let members = partner.members();
     let user = members.invite(conn, settings, keys, caller.by(now), person, role)?;
-    partner.set_assignments(conn, caller, &user, &new.assigned_customers, now)?;
+    partner.assign(conn, caller, &user, &wanted, now)?;
     one(conn, user)
 }
 
@@ -163,7 +164,22 @@ impl ManagedPartner {
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let mut fields = Fields::default();
-        if !customer_ids.is_empty() && user.role != Role::PartnerUser.name() {
+        let role = Role::parse(AccountKind::Partner, &user.role);
+        let wanted = self.check_assignments(conn, &mut fields, role, customer_ids)?;
+        fields.finish()?;
+        self.assign(conn, caller, user, &wanted, now)
+    }
+
+    /// The customers `customer_ids` name, each refused in `fields` unless it is one of the
+    /// partner's, and all of them unless `role` is `user` (an unknown role was refused already).
+    fn check_assignments(
+        &self,
+        conn: &mut DbConnection,
+        fields: &mut Fields,
+        role: Option<Role>,
+        customer_ids: &[String],
+    ) -> Result<Vec<String>, ServiceError> {
+        if !customer_ids.is_empty() && role.is_some_and(|role| role != Role::PartnerUser) {
             fields.refuse(
                 "assigned_customers",
                 Invalid::new(
@@ -182,7 +198,18 @@ impl ManagedPartner {
                 ),
             }
         }
-        fields.finish()?;
+        Ok(wanted)
+    }
+
+    /// Makes the checked `wanted` exactly the customers `user` is assigned to.
+    fn assign(
+        &self,
+        conn: &mut DbConnection,
+        caller: &Caller,
+        user: &UserRow,
+        wanted: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
         let current = customers::assignments_of(conn, std::slice::from_ref(&user.id))?;
         let current: Vec<String> = current.into_iter().map(|(_, c)| c).collect();
         for customer in wanted.iter().filter(|c| !current.contains(c)) {
